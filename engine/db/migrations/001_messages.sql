@@ -1,0 +1,2 @@
+-- Placeholder replaced by the message store schema.
+SELECT 1;

@@ -1,0 +1,61 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { SqlClient, SqlQueryable, SqlResult } from './sql.ts';
+
+/** PostgreSQL type OIDs whose text form we keep as strings, as `pg` does (ids are bigint). */
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+interface PgliteQueryTarget {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+}
+
+/** PGlite hands bytea back as Uint8Array; the port promises Buffers, as `pg` gives. */
+function toBuffers<R>(rows: R[]): R[] {
+  for (const row of rows) {
+    const record = row as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
+        record[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      }
+    }
+  }
+  return rows;
+}
+
+function queryable(target: PgliteQueryTarget): SqlQueryable {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
+      const result = await target.query<R>(sql, params ? [...params] : undefined);
+      return { rows: toBuffers(result.rows), affectedRows: result.affectedRows ?? 0 };
+    },
+  };
+}
+
+/**
+ * Embedded PostgreSQL (WASM) in this process. `dataDir` null = in memory (tests).
+ * Durability: PGlite writes its WAL through the file system on every commit, so a killed process
+ * (kill -9) loses nothing it acknowledged; an OS crash may, since PGlite does not fsync.
+ */
+export async function openPglite(dataDir: string | null): Promise<SqlClient> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    parsers: { [INT8_OID]: (v: string) => v, [NUMERIC_OID]: (v: string) => v },
+  });
+  const base = queryable(db as unknown as PgliteQueryTarget);
+  return {
+    kind: 'pglite',
+    query: base.query,
+    async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+      return db.transaction((tx) => fn(queryable(tx as unknown as PgliteQueryTarget)));
+    },
+    async exec(sql: string): Promise<void> {
+      await db.exec(sql);
+    },
+    async close(): Promise<void> {
+      if (!db.closed) await db.close();
+    },
+  };
+}
