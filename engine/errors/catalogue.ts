@@ -71,15 +71,6 @@ export const ERRORS = define({
     dimseStatus: null,
     fix: 'Add the trigger event to a channel source, or stop sending it to this port.',
   },
-  HL7_UNSUPPORTED_PROCESSING_ID: {
-    message: 'Unsupported processing ID (MSH-11)',
-    httpStatus: 422,
-    hl7Code: '202',
-    hl7Text: 'Unsupported processing id',
-    ackCode: 'AR',
-    dimseStatus: null,
-    fix: 'Send P (production), D (debugging) or T (training) in MSH-11.',
-  },
   HL7_UNSUPPORTED_VERSION: {
     message: 'Unsupported HL7 version (MSH-12)',
     httpStatus: 422,

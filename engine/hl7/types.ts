@@ -33,7 +33,10 @@ export interface Hl7Path {
   readonly subcomponent?: number;
 }
 
-/** The header fields every listener, store and dispatcher needs, read without a full parse. */
+/**
+ * The header fields every listener, store and dispatcher needs, read without a full parse.
+ * Values are raw (as on the wire, escapes kept): they are compared, stored and echoed back in ACKs.
+ */
 export interface Hl7Header {
   readonly delimiters: Delimiters;
   readonly sendingApplication: string; // MSH-3 (whole field, raw)
