@@ -13,7 +13,9 @@ for (const target of await testDatabases()) {
     });
 
     it('applies migrations once and records them', async () => {
-      const { rows } = await handle.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY 1');
+      const { rows } = await handle.db.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY 1',
+      );
       expect(rows.length).toBeGreaterThan(0);
       expect(rows[0]!.version).toBe(1);
     });
@@ -21,9 +23,14 @@ for (const target of await testDatabases()) {
     it('round-trips bytea as Buffer and bigint as string', async () => {
       await handle.db.exec('CREATE TABLE t_bytes (id bigserial PRIMARY KEY, b bytea NOT NULL)');
       const bytes = Buffer.from([0, 0x0b, 0x1c, 0x0d, 0xff, 0xc3, 0x28]);
-      const inserted = await handle.db.query<{ id: string }>('INSERT INTO t_bytes (b) VALUES ($1) RETURNING id', [bytes]);
+      const inserted = await handle.db.query<{ id: string }>(
+        'INSERT INTO t_bytes (b) VALUES ($1) RETURNING id',
+        [bytes],
+      );
       expect(typeof inserted.rows[0]!.id).toBe('string');
-      const { rows } = await handle.db.query<{ b: Buffer }>('SELECT b FROM t_bytes WHERE id = $1', [inserted.rows[0]!.id]);
+      const { rows } = await handle.db.query<{ b: Buffer }>('SELECT b FROM t_bytes WHERE id = $1', [
+        inserted.rows[0]!.id,
+      ]);
       expect(Buffer.isBuffer(rows[0]!.b)).toBe(true);
       expect(rows[0]!.b.equals(bytes)).toBe(true);
     });

@@ -36,7 +36,9 @@ export async function migrate(db: SqlClient, dir = MIGRATIONS_DIR): Promise<numb
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(7242001)');
     const done = new Set(
-      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
     );
     for (const m of migrations) {
       if (done.has(m.version)) continue;

@@ -139,30 +139,49 @@ export interface MessageStore {
    * One transaction: channel results recorded, deliveries queued, message status set and
    * processing_runs unchanged. Idempotent per (message, run): a second call for the same run is a no-op
    * returning false (so a crash between processing and commit re-runs cleanly).
+   * `run`: the processingRuns the caller read before processing; when given, a completion from a stale
+   * run (the message was completed and reprocessed meanwhile) is refused too, instead of being filed
+   * under the newer run.
    */
   completeProcessing(
     messageId: string,
     status: Exclude<MessageStatus, 'received' | 'rejected' | 'duplicate'>,
     results: readonly ChannelResult[],
     deliveries: readonly NewDelivery[],
+    run?: number,
   ): Promise<boolean>;
   /** Sets a processed/filtered/error message back to `received` (processing_runs + 1). */
   reprocess(messageId: string): Promise<boolean>;
+  /** The results of the latest run that recorded any, by channel id. */
   channelResults(messageId: string): Promise<ChannelResult[]>;
+  /** Every delivery of the message, all runs, oldest first. */
   deliveries(messageId: string): Promise<Delivery[]>;
   /**
    * Due deliveries of one destination (status queued, next_attempt_at <= now), oldest first, at most
    * one per partition key and only a partition's oldest queued delivery (per-patient order).
    */
   dueDeliveries(channelId: string, destination: string, now: Date, limit: number): Promise<Delivery[]>;
-  /** Marks sent and logs the attempt. With `tx`, inside the caller's transaction (exactly-once writes). */
+  /**
+   * Marks sent and logs the attempt. With `tx`, inside the caller's transaction (exactly-once writes).
+   * Throws DeliveryNotQueuedError when the delivery is not queued (already sent by someone else): the
+   * caller's transaction must then roll back.
+   */
   markDeliverySent(id: string, response: string | null, tx?: SqlQueryable): Promise<void>;
-  /** Logs a failed attempt; queued again at retryAt, or dead-lettered (status error) when retryAt is null. */
+  /**
+   * Logs a failed attempt; queued again at retryAt, or dead-lettered (status error) when retryAt is null.
+   * The caller decides from attempts/maxAttempts. A no-op when the delivery is no longer queued.
+   */
   markDeliveryFailed(id: string, error: string, retryAt: Date | null): Promise<void>;
-  /** Puts a dead-lettered or sent delivery back in the queue (resend). */
+  /**
+   * Puts a dead-lettered or sent delivery back in the queue (resend), due now. attempts keeps counting
+   * (the attempt log is cumulative), so a retry budget after a resend is the caller's to decide.
+   */
   requeueDelivery(id: string): Promise<boolean>;
   attempts(deliveryId: string): Promise<DeliveryAttempt[]>;
-  /** Earliest next_attempt_at of queued deliveries for a destination, or null when none. */
+  /**
+   * Earliest next_attempt_at of the deliveries dueDeliveries could return (partition heads and
+   * unpartitioned), or null when none: a blocked delivery must not make the worker poll in a loop.
+   */
   nextDeliveryDueAt(channelId: string, destination: string): Promise<Date | null>;
   counts(): Promise<MessageCounts>;
 }

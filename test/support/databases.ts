@@ -90,9 +90,15 @@ export const postgresDatabase: TestDatabase = {
 export async function testDatabases(): Promise<TestDatabase[]> {
   if (await postgresReachable()) return [pgliteDatabase, postgresDatabase];
   if (process.env.CI === 'true') {
-    throw new Error(`CI=true but PostgreSQL is not reachable at ${TEST_DATABASE_URL}: nothing may be skipped in CI`);
+    throw new Error(
+      `CI=true but PostgreSQL is not reachable at ${TEST_DATABASE_URL}: nothing may be skipped in CI`,
+    );
   }
-  warnSkipped('PostgreSQL', TEST_DATABASE_URL, 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start');
+  warnSkipped(
+    'PostgreSQL',
+    TEST_DATABASE_URL,
+    'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+  );
   return [pgliteDatabase];
 }
 

@@ -1,0 +1,50 @@
+/** Ingest requests for the store's tests and benchmark (not used by the engine). */
+import type { AckCode, IngestRequest } from './types.ts';
+
+export interface RequestOptions {
+  readonly controlId?: string;
+  readonly sendingApplication?: string;
+  readonly sendingFacility?: string;
+  readonly ackCode?: AckCode;
+  readonly dedupWindowSeconds?: number;
+  readonly partitionKey?: string | null;
+  readonly noHeader?: boolean;
+  readonly raw?: Buffer;
+}
+
+let counter = 0;
+
+/** A request whose raw and ack bytes are unique, so every result can be traced back to its request. */
+export function ingestRequest(opts: RequestOptions = {}): IngestRequest {
+  counter += 1;
+  const controlId = opts.controlId ?? `C${process.pid}-${counter}`;
+  const app = opts.sendingApplication ?? 'LAB';
+  const fac = opts.sendingFacility ?? 'NORTH';
+  const ackCode = opts.ackCode ?? 'AA';
+  const msh = `MSH|^~\\&|${app}|${fac}|SB|HOSP|20240102030405||ADT^A01|${controlId}|P|2.5.1`;
+  const raw = opts.raw ?? Buffer.from(`${msh}\rPID|||${counter}^^^MRN\r`, 'latin1');
+  return {
+    raw,
+    listener: 'mllp:test',
+    remoteAddress: '127.0.0.1',
+    header: opts.noHeader
+      ? null
+      : {
+          sendingApplication: app,
+          sendingFacility: fac,
+          receivingApplication: 'SB',
+          receivingFacility: 'HOSP',
+          messageType: 'ADT',
+          triggerEvent: 'A01',
+          controlId,
+          version: '2.5.1',
+        },
+    partitionKey: opts.partitionKey === undefined ? null : opts.partitionKey,
+    ackCode,
+    ack: Buffer.from(
+      `MSH|^~\\&|SB|HOSP|${app}|${fac}|||ACK^A01|A${counter}|P|2.5.1\rMSA|${ackCode}|${controlId}\r`,
+    ),
+    error: ackCode === 'AA' ? null : 'rejected by test',
+    dedupWindowSeconds: opts.dedupWindowSeconds ?? 300,
+  };
+}
