@@ -88,4 +88,6 @@ export interface ConfigProblem {
   readonly file: string;
   readonly path: string; // e.g. "destinations[1].port"
   readonly message: string; // e.g. "expected an integer from 1 to 65535, got \"abc\""
+  /** 1-based line in `file`, when the problem can be pinned to one (YAML files). */
+  readonly line?: number;
 }

@@ -1,0 +1,102 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { deepFreeze } from '../config/freeze.ts';
+import { INVALID, isMap, type Ctx } from '../config/schema-kit.ts';
+import { readYamlFile, type YamlSource } from '../config/yaml-source.ts';
+import { CHANNEL_ID, channelSchema } from './schema.ts';
+import type { ChannelSpec, ConfigProblem } from './types.ts';
+
+export { formatProblems } from '../config/problems.ts';
+
+export interface LoadChannelsOptions {
+  readonly dir: string;
+  readonly knownListeners: ReadonlySet<string>;
+  readonly knownMappings: ReadonlySet<string>;
+  /** For `${env:NAME}` in channel files; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadChannelsResult {
+  readonly channels: readonly ChannelSpec[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+interface FileResult {
+  readonly channel: ChannelSpec | null;
+  readonly problems: ConfigProblem[];
+  /** The id as written, even when the channel is invalid, to report duplicates across files anyway. */
+  readonly id: string | null;
+  readonly source: YamlSource;
+}
+
+async function readChannelFile(file: string, opts: Omit<LoadChannelsOptions, 'dir'>): Promise<FileResult> {
+  const absolute = path.resolve(file);
+  const source = await readYamlFile(absolute);
+  if (source.problems.length > 0) return { channel: null, problems: [...source.problems], id: null, source };
+  if (source.value === null || source.value === undefined) {
+    const problem = {
+      file: absolute,
+      path: '',
+      message: 'the file is empty: expected a channel with id, source and destinations',
+    };
+    return { channel: null, problems: [problem], id: null, source };
+  }
+  const ctx: Ctx = { env: opts.env ?? process.env, issues: [] };
+  const schema = channelSchema({ ...opts, channelFile: absolute });
+  const checked = schema.check(source.value, [], ctx);
+  const rawId = isMap(source.value) ? source.value['id'] : undefined;
+  const id = typeof rawId === 'string' && CHANNEL_ID.test(rawId) ? rawId : null;
+  const problems = source.toProblems(ctx.issues);
+  if (checked === INVALID || problems.length > 0) return { channel: null, problems, id, source };
+  const channel: ChannelSpec = deepFreeze({ ...checked, file: absolute });
+  return { channel, problems, id, source };
+}
+
+/** Validates one channel file: a frozen ChannelSpec, or null and every problem found in it. */
+export async function loadChannelFile(
+  file: string,
+  opts: Omit<LoadChannelsOptions, 'dir'>,
+): Promise<{ channel: ChannelSpec | null; problems: ConfigProblem[] }> {
+  const { channel, problems } = await readChannelFile(file, opts);
+  return { channel, problems };
+}
+
+/**
+ * Validates every `*.yaml` / `*.yml` in `dir` (not recursive, in name order) and reports the problems of
+ * all files at once. Never throws for bad content; callers deploy only when `problems` is empty.
+ */
+export async function loadChannels(opts: LoadChannelsOptions): Promise<LoadChannelsResult> {
+  const dir = path.resolve(opts.dir);
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT' ? 'channels directory not found' : `cannot read channels directory: ${String(err)}`;
+    return { channels: [], problems: Object.freeze([Object.freeze({ file: dir, path: '', message })]) };
+  }
+  const results = await Promise.all(names.map((n) => readChannelFile(path.join(dir, n), opts)));
+  const problems = results.flatMap((r) => r.problems);
+  const firstFile = new Map<string, string>();
+  for (const r of results) {
+    if (r.id === null) continue;
+    const other = firstFile.get(r.id);
+    if (other === undefined) {
+      firstFile.set(r.id, r.source.file);
+      continue;
+    }
+    const line = r.source.lineOf(['id']);
+    const problem = {
+      file: r.source.file,
+      path: 'id',
+      message: `duplicate channel id "${r.id}" (also in ${other})`,
+    };
+    problems.push(line === undefined ? problem : { ...problem, line });
+  }
+  const channels = problems.length === 0 ? results.map((r) => r.channel).filter((c) => c !== null) : [];
+  return deepFreeze({ channels, problems });
+}
