@@ -1,0 +1,117 @@
+import { Hl7Message } from '../hl7/message.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ChannelResult, MessageStore, NewDelivery, StoredMessage } from '../store/types.ts';
+import type { CompiledChannel } from './compile.ts';
+import { matchesMessageType } from './filters.ts';
+import { HL7_V2_CONTENT_TYPE, type Payload, type TransformContext, type Transformer } from './transform.ts';
+
+export interface ProcessorDeps {
+  readonly store: MessageStore;
+  /** The channels routing now (started or paused; stopped channels are not routed to). */
+  readonly routedChannels: () => readonly CompiledChannel[];
+  /** Called after deliveries were queued, so their queues look at once. */
+  readonly onDeliveriesQueued: (channelId: string, destinations: readonly string[]) => void;
+  readonly logger: Logger;
+}
+
+/** Listener name of a stored message: `mllp:2575` style ids keep the name before the colon. */
+export function listenerName(listener: string): string {
+  const i = listener.indexOf(':');
+  return i === -1 ? listener : listener.slice(0, i);
+}
+
+async function applyAll(
+  transformers: readonly Transformer[],
+  input: Payload,
+  ctx: TransformContext,
+): Promise<Payload> {
+  let payload = input;
+  for (const t of transformers) payload = await t(payload, ctx);
+  return payload;
+}
+
+interface ChannelOutcome {
+  readonly result: ChannelResult;
+  readonly deliveries: NewDelivery[];
+}
+
+async function runChannel(
+  channel: CompiledChannel,
+  message: Hl7Message,
+  stored: StoredMessage,
+): Promise<ChannelOutcome> {
+  const channelId = channel.spec.id;
+  const verdict = await channel.filter(message, { messageId: stored.id, channelId });
+  if (!verdict.pass) {
+    return { result: { channelId, status: 'filtered', error: null, detail: verdict.reason }, deliveries: [] };
+  }
+  const ctx: TransformContext = { message, messageId: stored.id, channelId };
+  const source: Payload = { contentType: HL7_V2_CONTENT_TYPE, body: stored.raw };
+  const channelPayload = await applyAll(channel.transformers, source, ctx);
+  const deliveries: NewDelivery[] = [];
+  for (const d of channel.destinations) {
+    if (!d.spec.enabled) continue;
+    const payload = await applyAll(d.transformers, channelPayload, ctx);
+    deliveries.push({
+      channelId,
+      destination: d.spec.name,
+      payload: payload.body,
+      contentType: payload.contentType,
+      maxAttempts: d.spec.retry.maxAttempts,
+    });
+  }
+  return { result: { channelId, status: 'transformed', error: null, detail: null }, deliveries };
+}
+
+/**
+ * The dispatcher's handler: runs every routed channel on one message and commits channel results,
+ * deliveries and the message status in one transaction (store.completeProcessing). A channel that
+ * throws is recorded as an error on the message (reprocess runs it again); other channels go on.
+ */
+export function createMessageProcessor(deps: ProcessorDeps): (messageId: string) => Promise<void> {
+  return async (messageId) => {
+    const stored = await deps.store.get(messageId);
+    if (!stored || stored.status !== 'received') return;
+    const listener = listenerName(stored.listener);
+    const channels = deps
+      .routedChannels()
+      .filter(
+        (c) =>
+          c.spec.source.listener === listener &&
+          matchesMessageType(c.spec.source.messageTypes, stored.messageType ?? '', stored.triggerEvent ?? ''),
+      );
+    let message: Hl7Message;
+    try {
+      message = Hl7Message.parse(stored.raw);
+    } catch (err) {
+      await deps.store.completeProcessing(messageId, 'error', [], []);
+      deps.logger.warn('stored message no longer parses', { messageId, error: String(err) });
+      return;
+    }
+    const results: ChannelResult[] = [];
+    const deliveries: NewDelivery[] = [];
+    for (const channel of channels) {
+      try {
+        const outcome = await runChannel(channel, message, stored);
+        results.push(outcome.result);
+        deliveries.push(...outcome.deliveries);
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        results.push({ channelId: channel.spec.id, status: 'error', error, detail: 'transformer' });
+        deps.logger.warn('channel failed on message', { messageId, channel: channel.spec.id, error });
+      }
+    }
+    const status = results.some((r) => r.status === 'error')
+      ? 'error'
+      : results.some((r) => r.status === 'transformed')
+        ? 'processed'
+        : 'filtered';
+    const committed = await deps.store.completeProcessing(messageId, status, results, deliveries);
+    if (!committed) return;
+    const byChannel = new Map<string, string[]>();
+    for (const d of deliveries)
+      byChannel.set(d.channelId, [...(byChannel.get(d.channelId) ?? []), d.destination]);
+    for (const [channelId, names] of byChannel) deps.onDeliveriesQueued(channelId, names);
+    deps.logger.debug('message processed', { messageId, status, deliveries: deliveries.length });
+  };
+}

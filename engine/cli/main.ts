@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { registerChannelCommands } from './channels-command.ts';
+import { registerReprocessCommand } from './reprocess-command.ts';
+import { registerSendCommand } from './send-command.ts';
+import { registerStartCommand } from './start-command.ts';
+import { registerStatusCommand } from './status-command.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('switchboard')
+    .description('HL7 v2 / DICOM integration engine')
+    .option('-c, --config <file>', 'engine config file (default ./switchboard.yaml if present)')
+    .showHelpAfterError();
+  registerStartCommand(program);
+  registerSendCommand(program);
+  registerChannelCommands(program);
+  registerReprocessCommand(program);
+  registerStatusCommand(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { loadEngineConfig } from '../config/index.ts';
+import { controlCall } from '../control/control-socket.ts';
+
+interface Stats {
+  byStatus: Record<string, number>;
+  deliveriesByStatus: Record<string, number>;
+  pendingDispatch: number;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('counts of messages and deliveries by status, from the running engine')
+    .option('--data-dir <dir>', 'data folder of the engine (SWITCHBOARD_DATA_DIR, default ./data)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { dataDir?: string; json?: boolean }) => {
+      const globals = program.opts<{ config?: string }>();
+      const config = await loadEngineConfig({
+        env: process.env,
+        cwd: process.cwd(),
+        overrides: {
+          ...(globals.config ? { configFile: globals.config } : {}),
+          ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        },
+      });
+      const stats = (await controlCall(config.dataDir, 'GET', '/stats')) as Stats | null;
+      if (!stats) throw new Error(`no engine is running on data folder ${config.dataDir}`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+        return;
+      }
+      const line = (counts: Record<string, number>) =>
+        Object.entries(counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+      process.stdout.write(`messages:   ${line(stats.byStatus)}\n`);
+      process.stdout.write(`deliveries: ${line(stats.deliveriesByStatus)}\n`);
+      process.stdout.write(`waiting for dispatch: ${stats.pendingDispatch}\n`);
+    });
+}

@@ -1,0 +1,204 @@
+import { EventEmitter } from 'node:events';
+import type { RetryPolicy } from '../channels/types.ts';
+import type { SqlClient } from '../db/sql.ts';
+import { isTransactional, type DeliveryOutcome, type Destination } from '../destinations/types.ts';
+import type { Delivery, MessageStore } from '../store/types.ts';
+import { nextRetryDelayMs } from './backoff.ts';
+
+export interface DeliveryQueueOptions {
+  readonly channelId: string;
+  readonly destination: Destination;
+  readonly retry: RetryPolicy;
+  /** Deliveries of different partitions in flight at once. */
+  readonly concurrency: number;
+}
+
+/** Looks up what a delivery needs for its context (control id, type) without loading it twice. */
+export type DeliveryContextLookup = (
+  messageId: string,
+) => Promise<{ controlId: string; messageType: string; triggerEvent: string }>;
+
+export interface DeliveryQueueEvents {
+  sent(delivery: Delivery, response: string | null): void;
+  failed(delivery: Delivery, error: string, retryAt: Date | null): void;
+  error(err: unknown): void;
+}
+
+/**
+ * The queue of one destination, kept in the store (deliveries table). Runs due deliveries, one per
+ * patient partition at a time, applies the retry policy, dead-letters what is spent or permanent.
+ */
+export class DeliveryQueue extends EventEmitter {
+  private running = false;
+  private paused = false;
+  private loop: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private kicked = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly db: SqlClient,
+    private readonly lookup: DeliveryContextLookup,
+    private readonly options: DeliveryQueueOptions,
+  ) {
+    super();
+  }
+
+  override on<E extends keyof DeliveryQueueEvents>(event: E, listener: DeliveryQueueEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  get destinationName(): string {
+    return this.options.destination.name;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  start(): void {
+    this.running = true;
+    this.paused = false;
+    this.kick();
+  }
+
+  /** Deliveries stay queued (and keep arriving) but none is sent until resume(). */
+  pause(): void {
+    this.paused = true;
+    this.clearTimer();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.kick();
+  }
+
+  /** New deliveries were queued: look now rather than at the next timer. */
+  kick(): void {
+    if (!this.running || this.paused) return;
+    this.kicked = true;
+    if (!this.loop) this.loop = this.runLoop().finally(() => (this.loop = null));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clearTimer();
+    await this.loop;
+    this.resolveIdle();
+  }
+
+  /** Resolves when nothing is due now (tests). */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.loop;
+      const due = await this.store.dueDeliveries(this.options.channelId, this.destinationName, new Date(), 1);
+      if (due.length === 0 || !this.running || this.paused) return;
+      this.kick();
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      while (this.running && !this.paused && this.kicked) {
+        this.kicked = false;
+        for (;;) {
+          if (!this.running || this.paused) break;
+          const due = await this.store.dueDeliveries(
+            this.options.channelId,
+            this.destinationName,
+            new Date(),
+            this.options.concurrency,
+          );
+          if (due.length === 0) break;
+          await Promise.all(due.map((d) => this.attempt(d)));
+        }
+      }
+      await this.scheduleNext();
+    } catch (err) {
+      this.emit('error', err);
+      // The store is unreachable or failing: look again in a while instead of spinning.
+      this.setTimer(5000);
+    }
+    this.resolveIdle();
+  }
+
+  private async scheduleNext(): Promise<void> {
+    if (!this.running || this.paused) return;
+    const next = await this.store.nextDeliveryDueAt(this.options.channelId, this.destinationName);
+    if (next) this.setTimer(Math.max(0, next.getTime() - Date.now()));
+  }
+
+  private setTimer(ms: number): void {
+    this.clearTimer();
+    // Node timers cap at 2^31-1 ms; a far retry is re-planned when it fires.
+    this.timer = setTimeout(() => this.kick(), Math.min(ms, 2 ** 31 - 1));
+    this.timer.unref();
+  }
+
+  private resolveIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async attempt(delivery: Delivery): Promise<void> {
+    const { destination } = this.options;
+    const meta = await this.lookup(delivery.messageId);
+    const ctx = {
+      deliveryId: delivery.id,
+      messageId: delivery.messageId,
+      channelId: delivery.channelId,
+      attempt: delivery.attempts + 1,
+      ...meta,
+    };
+    const payload = { contentType: delivery.contentType, body: delivery.payload };
+    let outcome: DeliveryOutcome;
+    try {
+      if (isTransactional(destination)) {
+        // Written and marked sent in one transaction: a crash in between leaves neither (exactly once).
+        outcome = await this.db.transaction(async (tx) => {
+          const result = await destination.deliverInTransaction(tx, payload, ctx);
+          if (!result.ok) throw new DeliveryRejected(result);
+          await this.store.markDeliverySent(delivery.id, result.response, tx);
+          return result;
+        });
+        this.emit('sent', delivery, outcome.ok ? outcome.response : null);
+        return;
+      }
+      outcome = await destination.deliver(payload, ctx);
+    } catch (err) {
+      outcome =
+        err instanceof DeliveryRejected
+          ? err.outcome
+          : { ok: false, error: err instanceof Error ? err.message : String(err), errorClass: 'transient' };
+    }
+    if (outcome.ok) {
+      await this.store.markDeliverySent(delivery.id, outcome.response);
+      this.emit('sent', delivery, outcome.response);
+      return;
+    }
+    const delay =
+      outcome.errorClass === 'permanent' ? null : nextRetryDelayMs(this.retryPolicy(delivery), ctx.attempt);
+    const retryAt = delay === null ? null : new Date(Date.now() + delay);
+    await this.store.markDeliveryFailed(delivery.id, outcome.error, retryAt);
+    this.emit('failed', delivery, outcome.error, retryAt);
+  }
+
+  /** The delivery carries the max attempts it was queued with; the policy's timing applies. */
+  private retryPolicy(delivery: Delivery): RetryPolicy {
+    return { ...this.options.retry, maxAttempts: delivery.maxAttempts };
+  }
+}
+
+class DeliveryRejected extends Error {
+  constructor(readonly outcome: Extract<DeliveryOutcome, { ok: false }>) {
+    super(outcome.error);
+  }
+}

@@ -1,0 +1,322 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { mappings } from '../mappings/index.ts';
+import { MllpServer } from '../listeners/mllp/server.ts';
+import { ChannelManager } from './channels/channel-manager.ts';
+import { formatProblems, loadChannels } from './channels/load.ts';
+import { createMessageProcessor } from './channels/process-message.ts';
+import { ConfigError, loadEngineConfig, type EngineConfig, type MllpListenerConfig } from './config/index.ts';
+import { lockDataDir } from './control/data-dir-lock.ts';
+import { startControlSocket } from './control/control-socket.ts';
+import { openDatabase } from './db/open.ts';
+import type { SqlClient } from './db/sql.ts';
+import { InProcessDispatcher } from './dispatch/in-process-dispatcher.ts';
+import { createHttpServer } from './http/http-server.ts';
+import { ingestHl7 } from './ingest/hl7-ingest.ts';
+import { createMllpHooks } from './ingest/mllp-hooks.ts';
+import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
+import { GroupCommitIngestor } from './store/group-commit.ts';
+import { SqlMessageStore } from './store/sql-message-store.ts';
+import type { MessageStore } from './store/types.ts';
+
+export interface EngineOverrides {
+  readonly dataDir?: string;
+  readonly mllpPort?: number;
+  readonly httpPort?: number;
+  readonly databaseUrl?: string;
+  readonly channelsDir?: string;
+  readonly configFile?: string;
+  readonly logLevel?: string;
+  /** Tests and benches: no log output at all. */
+  readonly silent?: boolean;
+  /** Database schema (server PostgreSQL only): one namespace per test. */
+  readonly schema?: string;
+}
+
+export interface RunningEngine {
+  readonly config: EngineConfig;
+  readonly logger: Logger;
+  readonly db: SqlClient;
+  readonly store: MessageStore;
+  readonly channels: ChannelManager;
+  readonly dispatcher: InProcessDispatcher;
+  /** Actual ports (after port 0 was resolved), by listener name. */
+  readonly mllpPorts: ReadonlyMap<string, number>;
+  /** The first MLLP listener's port. */
+  readonly mllpPort: number;
+  readonly httpPort: number;
+  /** Re-reads channels/ and deploys what changed; problems keep the running set and are returned. */
+  reloadChannels(): Promise<{ ok: boolean; problems: string }>;
+  /** Puts a processed, filtered or error message back through its channels. */
+  reprocess(messageId: string): Promise<{ ok: boolean; message: string }>;
+  /** Waits until every received message is processed and no delivery is due (tests). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Switchboard in this process: store, channels, dispatcher, listeners, HTTP. Fails before
+ * opening any listener when configuration is bad (every problem listed with file, path, expectation).
+ */
+export async function startEngine(
+  overrides: EngineOverrides = {},
+  env = process.env,
+): Promise<RunningEngine> {
+  const config = await loadEngineConfig({
+    env,
+    cwd: process.cwd(),
+    overrides: {
+      ...(overrides.dataDir !== undefined ? { dataDir: overrides.dataDir } : {}),
+      ...(overrides.mllpPort !== undefined ? { mllpPort: overrides.mllpPort } : {}),
+      ...(overrides.httpPort !== undefined ? { httpPort: overrides.httpPort } : {}),
+      ...(overrides.databaseUrl !== undefined ? { databaseUrl: overrides.databaseUrl } : {}),
+      ...(overrides.channelsDir !== undefined ? { channelsDir: overrides.channelsDir } : {}),
+      ...(overrides.configFile !== undefined ? { configFile: overrides.configFile } : {}),
+      ...(overrides.logLevel !== undefined ? { logLevel: overrides.logLevel } : {}),
+    },
+  });
+  const logger = overrides.silent ? silentLogger() : createLogger(config.logLevel as LogLevel);
+  const knownListeners = new Set(config.mllp.map((l) => l.name));
+  const knownMappings = new Set(mappings.keys());
+  const loadChannelSet = () => loadChannels({ dir: config.channelsDir, knownListeners, knownMappings });
+
+  const initial = await loadChannelSet();
+  if (initial.problems.length > 0) throw new ConfigError(initial.problems);
+
+  const unlock = await lockDataDir(config.dataDir);
+  let db: SqlClient;
+  try {
+    db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      ...(overrides.schema ? { schema: overrides.schema } : {}),
+    });
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+  const cleanups: Array<() => Promise<void>> = [unlock, () => db.close()];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    const store = new SqlMessageStore(db);
+    const ingestor = new GroupCommitIngestor(store);
+    cleanups.push(() => ingestor.close());
+
+    const channels = new ChannelManager({
+      store,
+      db,
+      logger,
+      baseDir: process.cwd(),
+      lookup: async (messageId) => {
+        const m = await store.get(messageId);
+        return {
+          controlId: m?.controlId ?? '',
+          messageType: m?.messageType ?? '',
+          triggerEvent: m?.triggerEvent ?? '',
+        };
+      },
+    });
+    cleanups.push(() => channels.stopAll());
+    await channels.deploy(initial.channels);
+
+    const dispatcher = new InProcessDispatcher(store, { concurrency: config.dispatch.concurrency });
+    dispatcher.on('handlerError', (item, error, retryInMs) =>
+      logger.error('processing failed; will retry', {
+        messageId: item.messageId,
+        retryInMs,
+        error: String(error),
+      }),
+    );
+    cleanups.push(() => dispatcher.stop());
+    await dispatcher.start(
+      createMessageProcessor({
+        store,
+        routedChannels: () => channels.routed(),
+        onDeliveriesQueued: (channelId, names) => channels.kickQueues(channelId, names),
+        logger,
+      }),
+    );
+
+    const ingestDeps = {
+      ingest: (req: Parameters<GroupCommitIngestor['ingest']>[0]) => ingestor.ingest(req),
+      accepts: (listener: string, type: string, trigger: string) => channels.accepts(listener, type, trigger),
+      onAccepted: (messageId: string, partitionKey: string | null) =>
+        dispatcher.notify({ messageId, partitionKey }),
+      logger,
+      dedupWindowSeconds: config.dedupWindowSeconds,
+      ackSendingApplication: config.ackSendingApplication,
+      ackSendingFacility: config.ackSendingFacility,
+    };
+    const mllpPorts = new Map<string, number>();
+    const servers: MllpServer[] = [];
+    for (const listener of config.mllp) {
+      const server = await startMllpListener(listener, ingestDeps, logger);
+      servers.push(server.server);
+      mllpPorts.set(listener.name, server.port);
+      cleanups.push(() => server.server.close(5000));
+    }
+
+    const http = createHttpServer({
+      async ready() {
+        const dbOk = await db.query('SELECT 1').then(
+          () => true,
+          () => false,
+        );
+        const listenersOk = servers.every((s) => s.listening);
+        return {
+          ready: dbOk && listenersOk,
+          checks: { store: dbOk, dispatcher: true, listeners: listenersOk },
+        };
+      },
+    });
+    await http.listen({ host: config.http.host, port: config.http.port });
+    cleanups.push(() => http.close());
+    const address = http.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+
+    const reloadChannels = async (): Promise<{ ok: boolean; problems: string }> => {
+      const next = await loadChannelSet();
+      if (next.problems.length > 0) {
+        const problems = formatProblems(next.problems);
+        logger.error('channel reload refused; the running channels stay', { problems });
+        return { ok: false, problems };
+      }
+      const diff = await channels.deploy(next.channels);
+      logger.info('channels reloaded', diff);
+      return { ok: true, problems: '' };
+    };
+    const watcher = watchChannels(config.channelsDir, () => {
+      reloadChannels().catch((err: unknown) => logger.error('channel reload failed', { error: String(err) }));
+    });
+    cleanups.push(async () => watcher?.close());
+
+    const reprocess = async (messageId: string): Promise<{ ok: boolean; message: string }> => {
+      const message = await store.get(messageId);
+      if (!message) return { ok: false, message: `no message ${messageId}` };
+      if (!(await store.reprocess(messageId))) {
+        return {
+          ok: false,
+          message: `message ${messageId} is ${message.status}: only processed, filtered or error messages are reprocessed`,
+        };
+      }
+      dispatcher.notify({ messageId, partitionKey: message.partitionKey });
+      logger.info('message queued for reprocessing', { messageId });
+      return { ok: true, message: `message ${messageId} queued for reprocessing` };
+    };
+    cleanups.push(
+      await startControlSocket(config.dataDir, {
+        reprocess,
+        stats: async () => ({ ...(await store.counts()), pendingDispatch: dispatcher.pending }),
+        reloadChannels: async () => {
+          const r = await reloadChannels();
+          return { ok: r.ok, message: r.ok ? 'channels reloaded' : r.problems };
+        },
+      }),
+    );
+
+    logger.info('switchboard started', {
+      database: config.databaseUrl ? 'postgres' : 'pglite',
+      dataDir: config.dataDir,
+      mllp: Object.fromEntries(mllpPorts),
+      http: httpPort,
+      channels: channels.status().map((c) => c.id),
+    });
+
+    return {
+      config,
+      logger,
+      db,
+      store,
+      channels,
+      dispatcher,
+      mllpPorts,
+      mllpPort: [...mllpPorts.values()][0] ?? 0,
+      httpPort,
+      reloadChannels,
+      reprocess,
+      async drain() {
+        for (let i = 0; i < 3; i++) {
+          await ingestor.flush();
+          await dispatcher.drain();
+          await channels.drainQueues();
+        }
+      },
+      async stop() {
+        logger.info('switchboard stopping');
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+async function startMllpListener(
+  listener: MllpListenerConfig,
+  deps: Parameters<typeof ingestHl7>[2],
+  logger: Logger,
+): Promise<{ server: MllpServer; port: number }> {
+  const { readFile } = await import('node:fs/promises');
+  const tls = listener.tls
+    ? {
+        cert: await readFile(listener.tls.certFile),
+        key: await readFile(listener.tls.keyFile),
+        ...(listener.tls.caFile ? { ca: await readFile(listener.tls.caFile) } : {}),
+        requestCert: listener.tls.requestCert,
+      }
+    : undefined;
+  let listenerId = `${listener.name}:${listener.port}`;
+  const server = new MllpServer(
+    {
+      name: listener.name,
+      host: listener.host,
+      port: listener.port,
+      maxMessageBytes: listener.maxMessageBytes,
+      idleTimeoutMs: listener.idleTimeoutMs,
+      ...(tls ? { tls } : {}),
+    },
+    (frame, conn) =>
+      ingestHl7(
+        frame,
+        { listener: listener.name, listenerId, remoteAddress: conn.remoteAddress, ackMode: listener.ackMode },
+        deps,
+      ),
+    createMllpHooks(deps, logger),
+  );
+  server.on('error', (err: unknown) =>
+    logger.warn('mllp connection error', { listener: listener.name, error: String(err) }),
+  );
+  try {
+    const address = await server.listen();
+    listenerId = `${listener.name}:${address.port}`;
+    logger.info('mllp listener up', {
+      listener: listener.name,
+      host: address.host,
+      port: address.port,
+      tls: !!tls,
+    });
+    return { server, port: address.port };
+  } catch (err) {
+    throw new Error(
+      `listener ${listener.name}: cannot listen on ${listener.host}:${listener.port}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+/** Reload on change, debounced: editors write a file in several steps. */
+function watchChannels(dir: string, onChange: () => void): FSWatcher | null {
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    const watcher = watch(dir, () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(onChange, 300);
+    });
+    watcher.on('error', () => undefined);
+    return watcher;
+  } catch {
+    return null;
+  }
+}
