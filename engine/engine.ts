@@ -100,7 +100,8 @@ export async function startEngine(
   };
   try {
     const store = new SqlMessageStore(db);
-    const ingestor = new GroupCommitIngestor(store);
+    // Ingest has a lane of its own: a sender waiting for its ACK goes before background processing.
+    const ingestor = new GroupCommitIngestor(new SqlMessageStore(db.forIngest()));
     cleanups.push(() => ingestor.close());
 
     const channels = new ChannelManager({
@@ -212,6 +213,15 @@ export async function startEngine(
           const r = await reloadChannels();
           return { ok: r.ok, message: r.ok ? 'channels reloaded' : r.problems };
         },
+        channelAction: async (id, action) => {
+          if (!channels.status().some((c) => c.id === id))
+            return { ok: false, notFound: true, message: `no channel "${id}" is deployed` };
+          await channels[action](id);
+          const state = channels.status().find((c) => c.id === id)?.state;
+          logger.info('channel state changed by control request', { channel: id, action, state });
+          return { ok: true, message: `channel ${id} is ${state}` };
+        },
+        channels: async () => channels.status(),
       }),
     );
 

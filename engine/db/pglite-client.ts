@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { LaneScheduler, type Lane } from './lane-scheduler.ts';
 import type { SqlClient, SqlQueryable, SqlResult } from './sql.ts';
 
 /** PostgreSQL type OIDs whose text form we keep as strings, as `pg` does (ids are bigint). */
@@ -57,17 +58,19 @@ export async function openPglite(dataDir: string | null): Promise<SqlClient> {
     serializers: { [BYTEA_OID]: byteaSerializer },
   });
   const base = queryable(db as unknown as PgliteQueryTarget);
-  return {
+  const scheduler = new LaneScheduler();
+  // Statements inside a transaction go straight to its `tx`: the transaction already holds the lane.
+  const client = (lane: Lane): SqlClient => ({
     kind: 'pglite',
-    query: base.query,
-    async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
-      return db.transaction((tx) => fn(queryable(tx as unknown as PgliteQueryTarget)));
-    },
-    async exec(sql: string): Promise<void> {
-      await db.exec(sql);
-    },
+    query: (sql, params) => scheduler.run(lane, () => base.query(sql, params)),
+    transaction: <T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> =>
+      scheduler.run(lane, () => db.transaction((tx) => fn(queryable(tx as unknown as PgliteQueryTarget)))),
+    exec: (sql) => scheduler.run(lane, async () => void (await db.exec(sql))),
+    forIngest: () => ingestClient,
     async close(): Promise<void> {
       if (!db.closed) await db.close();
     },
-  };
+  });
+  const ingestClient = client('ingest');
+  return client('background');
 }

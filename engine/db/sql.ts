@@ -18,5 +18,10 @@ export interface SqlClient extends SqlQueryable {
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * The same database for the ingest path, where a sender waits for its ACK: ahead of background
+   * work on PGlite (one statement at a time), on connections of its own on a server.
+   */
+  forIngest(): SqlClient;
   close(): Promise<void>;
 }

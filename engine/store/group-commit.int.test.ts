@@ -8,8 +8,9 @@ import type { IngestRequest, MessageStore } from './types.ts';
 
 /** While `state.failing`, every transaction fails after its statements ran (as a lost COMMIT would). */
 function failingClient(db: SqlClient, state: { failing: boolean }): SqlClient {
-  return {
+  const client: SqlClient = {
     kind: db.kind,
+    forIngest: () => client,
     query: (sql, params) => db.query(sql, params),
     exec: (sql) => db.exec(sql),
     close: () => db.close(),
@@ -20,6 +21,7 @@ function failingClient(db: SqlClient, state: { failing: boolean }): SqlClient {
         return result;
       }),
   };
+  return client;
 }
 
 for (const target of await testDatabases()) {

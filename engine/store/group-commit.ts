@@ -73,8 +73,10 @@ export class GroupCommitIngestor {
   }
 
   async #drain(): Promise<void> {
-    // Requests made in the same tick as the first one join its batch.
-    await Promise.resolve();
+    // Yield to the event loop, not just the microtask queue: every socket that is readable now gets
+    // its frame in first. PGlite runs a statement synchronously within microtasks, so without this
+    // the first request of a poll phase would commit alone and batches would never form.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (this.#queue.length > 0) await this.#commit(this.#queue.splice(0, this.#maxBatch));
     } finally {
