@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerChannelControlCommands } from './channel-control-command.ts';
 import { registerChannelCommands } from './channels-command.ts';
 import { registerReprocessCommand } from './reprocess-command.ts';
 import { registerSendCommand } from './send-command.ts';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerSendCommand(program);
   registerChannelCommands(program);
+  registerChannelControlCommands(program);
   registerReprocessCommand(program);
   registerStatusCommand(program);
   return program;

@@ -12,7 +12,16 @@ export interface ControlHandlers {
   reloadChannels(): Promise<{ ok: boolean; message: string }>;
   /** Counts by status, for `switchboard status` and supervisors. */
   stats(): Promise<unknown>;
+  /** `switchboard channels start|pause|stop <id>`; notFound answers 404 (unknown id), other failures 409. */
+  channelAction(
+    id: string,
+    action: ChannelAction,
+  ): Promise<{ ok: boolean; message: string; notFound?: boolean }>;
+  /** Live state of the deployed channels, for `switchboard channels list`. */
+  channels(): Promise<unknown>;
 }
+
+export type ChannelAction = 'start' | 'pause' | 'stop';
 
 export function controlSocketPath(dataDir: string): string {
   return path.join(dataDir, 'switchboard.sock');
@@ -33,8 +42,19 @@ export async function startControlSocket(
     let work: Promise<{ ok: boolean; message: string }> | null = null;
     if (req.method === 'POST' && reprocess) work = handlers.reprocess(reprocess[1]!);
     else if (req.method === 'POST' && url === '/channels/reload') work = handlers.reloadChannels();
-    if (req.method === 'GET' && url === '/stats') {
-      handlers.stats().then(
+    const channel = /^\/channels\/([^/]+)\/(start|pause|stop)$/.exec(url);
+    if (req.method === 'POST' && channel) {
+      handlers.channelAction(decodeSegment(channel[1]!), channel[2] as ChannelAction).then(
+        (r) => reply(r.ok ? 200 : r.notFound ? 404 : 409, { ok: r.ok, message: r.message }),
+        (err: unknown) =>
+          reply(409, { ok: false, message: err instanceof Error ? err.message : String(err) }),
+      );
+      return;
+    }
+    const read =
+      url === '/stats' ? () => handlers.stats() : url === '/channels' ? () => handlers.channels() : null;
+    if (req.method === 'GET' && read) {
+      read().then(
         (stats) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats)),
         (err: unknown) => reply(500, { ok: false, message: String(err) }),
       );
@@ -55,6 +75,15 @@ export async function startControlSocket(
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await rm(socketPath, { force: true });
   };
+}
+
+/** A malformed escape must not throw in the request handler (it would take the engine down). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** Sends one control request; null when no engine is listening on the socket. */
