@@ -32,9 +32,11 @@ export async function reindex(
   id: string,
   resource: FhirResource,
   warnings: string[],
+  /** First version of the resource: there are no index rows to clear (saves two statements). */
+  created = false,
 ): Promise<void> {
   const type = entry.resourceType;
-  await tx.query('DELETE FROM fhir_identifiers WHERE resource_type = $1 AND id = $2', [type, id]);
+  if (!created) await tx.query('DELETE FROM fhir_identifiers WHERE resource_type = $1 AND id = $2', [type, id]);
   const seen = new Set<string>();
   for (const { system, value } of identifiersOf(resource, entry)) {
     const key = `${system}|${value}`;
@@ -59,7 +61,7 @@ export async function reindex(
       );
     }
   }
-  await tx.query('DELETE FROM fhir_references WHERE resource_type = $1 AND id = $2', [type, id]);
+  if (!created) await tx.query('DELETE FROM fhir_references WHERE resource_type = $1 AND id = $2', [type, id]);
   for (const ref of findReferences(resource)) {
     await tx.query(
       `INSERT INTO fhir_references (resource_type, id, path, target_type, target_id) VALUES ($1, $2, $3, $4, $5)
