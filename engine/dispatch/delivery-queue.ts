@@ -11,6 +11,12 @@ export interface DeliveryQueueOptions {
   readonly retry: RetryPolicy;
   /** Deliveries of different partitions in flight at once. */
   readonly concurrency: number;
+  /**
+   * Longest wait between two looks at the store, ms (default 5000). Kicks and retry timers wake the
+   * queue at once; this finds what nobody announced (a requeued delivery, another engine node's
+   * work), and is the pause after the store failed.
+   */
+  readonly pollIntervalMs?: number;
 }
 
 /** Looks up what a delivery needs for its context (control id, type) without loading it twice. */
@@ -78,7 +84,12 @@ export class DeliveryQueue extends EventEmitter {
   kick(): void {
     if (!this.running || this.paused) return;
     this.kicked = true;
-    if (!this.loop) this.loop = this.runLoop().finally(() => (this.loop = null));
+    if (this.loop) return;
+    this.loop = this.runLoop().finally(() => {
+      this.loop = null;
+      // A kick after the loop's last look at the store (while it planned its timer) is not lost.
+      if (this.kicked) this.kick();
+    });
   }
 
   async stop(): Promise<void> {
@@ -104,12 +115,16 @@ export class DeliveryQueue extends EventEmitter {
     this.timer = null;
   }
 
+  private get pollIntervalMs(): number {
+    return this.options.pollIntervalMs ?? 5000;
+  }
+
   private async runLoop(): Promise<void> {
+    let failed = false;
     try {
-      while (this.running && !this.paused && this.kicked) {
+      while (this.running && !this.paused && this.kicked && !failed) {
         this.kicked = false;
-        for (;;) {
-          if (!this.running || this.paused) break;
+        while (this.running && !this.paused) {
           const due = await this.store.dueDeliveries(
             this.options.channelId,
             this.destinationName,
@@ -117,22 +132,33 @@ export class DeliveryQueue extends EventEmitter {
             this.options.concurrency,
           );
           if (due.length === 0) break;
-          await Promise.all(due.map((d) => this.attempt(d)));
+          // Every attempt settles before the store is read again: dueDeliveries claims nothing, so a
+          // read while one attempt is still in flight would hand that delivery out a second time.
+          const results = await Promise.allSettled(due.map((d) => this.attempt(d)));
+          for (const r of results) {
+            if (r.status === 'rejected') {
+              failed = true;
+              this.emit('error', r.reason);
+            }
+          }
+          if (failed) break;
         }
       }
-      await this.scheduleNext();
+      if (!failed) await this.scheduleNext();
     } catch (err) {
       this.emit('error', err);
-      // The store is unreachable or failing: look again in a while instead of spinning.
-      this.setTimer(5000);
+      failed = true;
     }
+    // The store is unreachable or failing: look again in a while instead of spinning.
+    if (failed) this.setTimer(this.pollIntervalMs);
     this.resolveIdle();
   }
 
   private async scheduleNext(): Promise<void> {
     if (!this.running || this.paused) return;
     const next = await this.store.nextDeliveryDueAt(this.options.channelId, this.destinationName);
-    if (next) this.setTimer(Math.max(0, next.getTime() - Date.now()));
+    const untilNext = next ? Math.max(0, next.getTime() - Date.now()) : Infinity;
+    this.setTimer(Math.min(untilNext, this.pollIntervalMs));
   }
 
   private setTimer(ms: number): void {

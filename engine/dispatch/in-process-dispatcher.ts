@@ -33,6 +33,13 @@ export class InProcessDispatcher extends EventEmitter implements Dispatcher {
   private stopped = false;
   private sweepTimer: NodeJS.Timeout | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeAt = Infinity;
+  private sweeping = 0;
+  /**
+   * Messages whose handler finished while a sweep was reading: the sweep's rows may predate the
+   * completion and still say `received`, and must not schedule them a second time.
+   */
+  private readonly doneWhileSweeping = new Set<string>();
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -49,6 +56,8 @@ export class InProcessDispatcher extends EventEmitter implements Dispatcher {
   async start(handler: MessageHandler): Promise<void> {
     this.handler = handler;
     this.stopped = false;
+    // Work queued before a stop() is already known, so the sweep will not announce it again.
+    this.pump();
     await this.sweep();
     const interval = this.options.sweepIntervalMs ?? 5000;
     this.sweepTimer = setInterval(() => {
@@ -80,12 +89,20 @@ export class InProcessDispatcher extends EventEmitter implements Dispatcher {
 
   /** Reads every `received` message from the store and schedules those not yet known. */
   async sweep(): Promise<void> {
-    let after: string | null = null;
-    for (;;) {
-      const page = await this.store.listReceived(after, 1000);
-      for (const m of page) this.notify({ messageId: m.id, partitionKey: m.partitionKey });
-      if (page.length < 1000) break;
-      after = page[page.length - 1]!.id;
+    this.sweeping++;
+    try {
+      let after: string | null = null;
+      for (;;) {
+        const page = await this.store.listReceived(after, 1000);
+        for (const m of page) {
+          if (!this.doneWhileSweeping.has(m.id))
+            this.notify({ messageId: m.id, partitionKey: m.partitionKey });
+        }
+        if (page.length < 1000) break;
+        after = page[page.length - 1]!.id;
+      }
+    } finally {
+      if (--this.sweeping === 0) this.doneWhileSweeping.clear();
     }
   }
 
@@ -97,9 +114,8 @@ export class InProcessDispatcher extends EventEmitter implements Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.sweepTimer = null;
-    this.wakeTimer = null;
+    this.clearWakeTimer();
     if (this.running === 0) return;
     await new Promise<void>((resolve) => {
       const check = (): void => {
@@ -128,9 +144,13 @@ export class InProcessDispatcher extends EventEmitter implements Dispatcher {
       this.ready.splice(i, 1);
       void this.run(partition);
     }
-    if (earliestBlocked !== Infinity && !this.wakeTimer) {
+    // A partition blocked for less time than the pending wake-up must not wait for it.
+    if (earliestBlocked < this.wakeAt) {
+      this.clearWakeTimer();
+      this.wakeAt = earliestBlocked;
       this.wakeTimer = setTimeout(() => {
         this.wakeTimer = null;
+        this.wakeAt = Infinity;
         this.pump();
       }, earliestBlocked - now);
     }
@@ -145,6 +165,7 @@ export class InProcessDispatcher extends EventEmitter implements Dispatcher {
       await this.handler!(messageId);
       partition.queue.shift();
       this.known.delete(messageId);
+      if (this.sweeping > 0) this.doneWhileSweeping.add(messageId);
       partition.failures = 0;
     } catch (err) {
       partition.failures++;
@@ -159,6 +180,12 @@ export class InProcessDispatcher extends EventEmitter implements Dispatcher {
     if (partition.queue.length > 0) this.ready.push(partition);
     else this.partitions.delete(partition.key);
     this.pump();
+  }
+
+  private clearWakeTimer(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    this.wakeAt = Infinity;
   }
 
   private resolveIdle(): void {
