@@ -29,7 +29,8 @@ export class LaneScheduler {
   }
 
   private next(): Task | undefined {
-    const preferIngest = this.ingest.length > 0 && (this.ingestInARow < this.ingestBurst || this.background.length === 0);
+    const preferIngest =
+      this.ingest.length > 0 && (this.ingestInARow < this.ingestBurst || this.background.length === 0);
     if (preferIngest) {
       this.ingestInARow++;
       return this.ingest.shift();

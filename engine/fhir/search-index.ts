@@ -36,7 +36,8 @@ export async function reindex(
   created = false,
 ): Promise<void> {
   const type = entry.resourceType;
-  if (!created) await tx.query('DELETE FROM fhir_identifiers WHERE resource_type = $1 AND id = $2', [type, id]);
+  if (!created)
+    await tx.query('DELETE FROM fhir_identifiers WHERE resource_type = $1 AND id = $2', [type, id]);
   const seen = new Set<string>();
   for (const { system, value } of identifiersOf(resource, entry)) {
     const key = `${system}|${value}`;
@@ -61,7 +62,8 @@ export async function reindex(
       );
     }
   }
-  if (!created) await tx.query('DELETE FROM fhir_references WHERE resource_type = $1 AND id = $2', [type, id]);
+  if (!created)
+    await tx.query('DELETE FROM fhir_references WHERE resource_type = $1 AND id = $2', [type, id]);
   for (const ref of findReferences(resource)) {
     await tx.query(
       `INSERT INTO fhir_references (resource_type, id, path, target_type, target_id) VALUES ($1, $2, $3, $4, $5)
