@@ -4,7 +4,9 @@
  *   bare        a net.Server that only deframes (our decoder) and answers a fixed ACK: the practical ceiling
  *   listener    our MllpServer with a handler answering the same fixed ACK: the listener's own overhead
  *   simple-hl7  simple-hl7's TCP server (parses the message, builds an ACK)
- *   switchboard the real engine in-process (durable store before the ACK)
+ *   switchboard the real engine in-process (durable store before the ACK), embedded PGlite
+ *   switchboard-pg  the same on a PostgreSQL server (BENCH_DATABASE_URL, default the local test database),
+ *               in a schema of its own that is dropped afterwards
  * Servers run on this thread; the load generator runs in a worker thread so it does not share their event
  * loop. Every message carries a unique MSH-10. Each run is bounded by a message count and a time cap; lost
  * messages (no response within the per-message timeout) are counted, never waited on forever.
@@ -29,7 +31,7 @@ import { MllpServer } from '../listeners/mllp/server.ts';
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const MESSAGE_FILE = 'hl7/fhir-converter/ADT01-23.hl7';
 const RESULT_FILE = path.join(repoRoot, 'bench/results/mllp-ingest.json');
-const TARGETS = ['bare', 'listener', 'simple-hl7', 'switchboard'] as const;
+const TARGETS = ['bare', 'listener', 'simple-hl7', 'switchboard', 'switchboard-pg'] as const;
 type TargetName = (typeof TARGETS)[number];
 
 interface RunningTarget {
@@ -96,7 +98,26 @@ interface EngineModule {
   startEngine(opts: Record<string, unknown>): Promise<{ mllpPort: number; stop(): Promise<void> }>;
 }
 
-async function startSwitchboard(): Promise<RunningTarget> {
+async function startSwitchboardOnPostgres(): Promise<RunningTarget> {
+  const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
+  const target = await startSwitchboard({ databaseUrl: url, schema });
+  return {
+    port: target.port,
+    async stop() {
+      await target.stop();
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+async function startSwitchboard(
+  database: { databaseUrl: string; schema: string } | null = null,
+): Promise<RunningTarget> {
   const enginePath = new URL('../engine/engine.ts', import.meta.url).href;
   const mod = (await import(enginePath)) as EngineModule;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sb-bench-'));
@@ -107,7 +128,7 @@ async function startSwitchboard(): Promise<RunningTarget> {
     channelsDir: path.join(repoRoot, 'channels'),
     logLevel: 'error',
     silent: true,
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    ...(database ?? {}),
   });
   return {
     port: engine.mllpPort,
@@ -138,7 +159,8 @@ const starters: Record<TargetName, () => Promise<RunningTarget>> = {
   bare: startBare,
   listener: startListener,
   'simple-hl7': startSimpleHl7,
-  switchboard: startSwitchboard,
+  switchboard: () => startSwitchboard(),
+  'switchboard-pg': startSwitchboardOnPostgres,
 };
 
 /** Splits the message around MSH-10 so every message gets its own control id textually. */
