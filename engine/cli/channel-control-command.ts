@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ChannelStatus } from '../channels/channel-manager.ts';
 import { formatProblems } from '../channels/load.ts';
 import { loadChannelFiles } from './channels-command.ts';
-import { loadEngineConfig, type EngineConfig } from '../config/index.ts';
+import { cliEngineConfig } from './cli-config.ts';
 import { controlCall, controlRequest, type ChannelAction } from '../control/control-socket.ts';
 
 interface Row {
@@ -21,19 +21,6 @@ const ACTIONS: Record<ChannelAction, string> = {
   stop: 'stop a channel: not routed to; its message types are rejected (AR) unless another channel takes them',
 };
 const DATA_DIR_HELP = 'data folder of the engine (SWITCHBOARD_DATA_DIR, default ./data)';
-
-function engineConfig(program: Command, over: { dataDir?: string; dir?: string }): Promise<EngineConfig> {
-  const globals = program.opts<{ config?: string }>();
-  return loadEngineConfig({
-    env: process.env,
-    cwd: process.cwd(),
-    overrides: {
-      ...(globals.config ? { configFile: globals.config } : {}),
-      ...(over.dataDir ? { dataDir: over.dataDir } : {}),
-      ...(over.dir ? { channelsDir: over.dir } : {}),
-    },
-  });
-}
 
 function noEngine(dataDir: string): Error {
   return new Error(`no engine is running on data folder ${dataDir} (start it with \`switchboard start\`)`);
@@ -77,7 +64,7 @@ export function registerChannelControlCommands(program: Command): void {
       .argument('<id>', 'the channel id')
       .option('--data-dir <dir>', DATA_DIR_HELP)
       .action(async (id: string, opts: { dataDir?: string }) => {
-        const config = await engineConfig(program, opts);
+        const config = await cliEngineConfig(program, opts);
         const answer = await controlRequest(config.dataDir, `/channels/${encodeURIComponent(id)}/${action}`);
         if (!answer) throw noEngine(config.dataDir);
         (answer.ok ? process.stdout : process.stderr).write(`${answer.message}\n`);
@@ -91,7 +78,7 @@ export function registerChannelControlCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (opts: { dir?: string; dataDir?: string; json?: boolean }) => {
-      const config = await engineConfig(program, opts);
+      const config = await cliEngineConfig(program, opts);
       // --dir asks about a folder's files, which need not be what the engine runs.
       const rows = (opts.dir ? null : await liveRows(config.dataDir)) ?? (await fileRows(program, opts.dir));
       if (opts.json) {

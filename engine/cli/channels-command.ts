@@ -1,19 +1,11 @@
 import type { Command } from 'commander';
 import { mappings } from '../../mappings/index.ts';
 import { formatProblems, loadChannels } from '../channels/load.ts';
-import { loadEngineConfig } from '../config/index.ts';
+import { cliEngineConfig } from './cli-config.ts';
 
 /** The channel files as the engine would load them (engine config picks the folder unless `dir` is given). */
 export async function loadChannelFiles(program: Command, dir: string | undefined) {
-  const globals = program.opts<{ config?: string }>();
-  const config = await loadEngineConfig({
-    env: process.env,
-    cwd: process.cwd(),
-    overrides: {
-      ...(globals.config ? { configFile: globals.config } : {}),
-      ...(dir ? { channelsDir: dir } : {}),
-    },
-  });
+  const config = await cliEngineConfig(program, { ...(dir ? { dir } : {}) });
   return loadChannels({
     dir: config.channelsDir,
     knownListeners: new Set(config.mllp.map((l) => l.name)),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadEngineConfig } from '../config/index.ts';
+import { cliEngineConfig } from './cli-config.ts';
 import { controlRequest } from '../control/control-socket.ts';
 import { lockDataDir } from '../control/data-dir-lock.ts';
 import { openDatabase } from '../db/open.ts';
@@ -13,15 +13,7 @@ export function registerReprocessCommand(program: Command): void {
     .option('--data-dir <dir>', 'data folder of the engine (SWITCHBOARD_DATA_DIR, default ./data)')
     .action(async (messageId: string, opts: { dataDir?: string }) => {
       if (!/^\d+$/.test(messageId)) throw new Error(`message id must be a number, got "${messageId}"`);
-      const globals = program.opts<{ config?: string }>();
-      const config = await loadEngineConfig({
-        env: process.env,
-        cwd: process.cwd(),
-        overrides: {
-          ...(globals.config ? { configFile: globals.config } : {}),
-          ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-        },
-      });
+      const config = await cliEngineConfig(program, opts);
       // A running engine does it itself (and owns the embedded database): ask it first.
       const answer = await controlRequest(config.dataDir, `/messages/${messageId}/reprocess`);
       if (answer) {

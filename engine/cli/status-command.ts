@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadEngineConfig } from '../config/index.ts';
+import { cliEngineConfig } from './cli-config.ts';
 import { controlCall } from '../control/control-socket.ts';
 
 interface Stats {
@@ -15,15 +15,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--data-dir <dir>', 'data folder of the engine (SWITCHBOARD_DATA_DIR, default ./data)')
     .option('--json', 'print JSON')
     .action(async (opts: { dataDir?: string; json?: boolean }) => {
-      const globals = program.opts<{ config?: string }>();
-      const config = await loadEngineConfig({
-        env: process.env,
-        cwd: process.cwd(),
-        overrides: {
-          ...(globals.config ? { configFile: globals.config } : {}),
-          ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-        },
-      });
+      const config = await cliEngineConfig(program, opts);
       const stats = (await controlCall(config.dataDir, 'GET', '/stats')) as Stats | null;
       if (!stats) throw new Error(`no engine is running on data folder ${config.dataDir}`);
       if (opts.json) {
