@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHeader } from '../engine/hl7/message.ts';
 import { CORPUS, startTestEngine, type EngineFixture } from './support/engine-fixture.ts';
 import { readAck } from './support/hl7-samples.ts';
+import { toolAvailable } from './support/tools.ts';
+
+const HAVE_MLLP_SEND = toolAvailable('mllp_send', 'apt-get install python3-hl7');
 
 const run = promisify(execFile);
 const HL7_DIR = path.join(CORPUS, 'hl7');
@@ -83,7 +86,7 @@ async function mllpSend(
   return ackFramesOf(stdout).map((a) => readAck(a));
 }
 
-describe('interop: python-hl7 mllp_send, ackMode original', () => {
+describe.runIf(HAVE_MLLP_SEND)('interop: python-hl7 mllp_send, ackMode original', () => {
   let fx: EngineFixture;
   beforeAll(async () => {
     fx = await startTestEngine({
@@ -137,7 +140,7 @@ const SINGLE_ANSWER: Readonly<Record<string, 'CA' | 'AA'>> = {
   'ER/AL': 'AA', // commit ACK on errors only
 };
 
-describe('interop: python-hl7 mllp_send, ackMode auto (MSH-15/MSH-16 honoured)', () => {
+describe.runIf(HAVE_MLLP_SEND)('interop: python-hl7 mllp_send, ackMode auto (MSH-15/MSH-16 honoured)', () => {
   let fx: EngineFixture;
   beforeAll(async () => {
     fx = await startTestEngine({

@@ -107,7 +107,7 @@ export function warnSkipped(server: string, url: string, howToStart: string): vo
   if (warned.has(server)) return;
   warned.add(server);
   process.stderr.write(
-    `\n*** SKIPPED: suites that need ${server} (${url} is not reachable).\n` +
+    `\n*** SKIPPED: suites that need ${server} (${url} is not available).\n` +
       `*** Start it with: ${howToStart}\n` +
       `*** (with CI=true this is a failure, not a skip)\n\n`,
   );
