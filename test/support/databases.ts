@@ -108,7 +108,7 @@ export function warnSkipped(server: string, url: string, howToStart: string): vo
   warned.add(server);
   process.stderr.write(
     `\n*** SKIPPED: suites that need ${server} (${url} is not available).\n` +
-      `*** Start it with: ${howToStart}\n` +
+      `*** To run them: ${howToStart}\n` +
       `*** (with CI=true this is a failure, not a skip)\n\n`,
   );
 }
