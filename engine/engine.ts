@@ -11,7 +11,7 @@ import { openDatabase } from './db/open.ts';
 import type { SqlClient } from './db/sql.ts';
 import { InProcessDispatcher } from './dispatch/in-process-dispatcher.ts';
 import { createHttpServer } from './http/http-server.ts';
-import { ingestHl7 } from './ingest/hl7-ingest.ts';
+import { ingestHl7Frame } from './ingest/batch-ingest.ts';
 import { createMllpHooks } from './ingest/mllp-hooks.ts';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
 import { GroupCommitIngestor } from './store/group-commit.ts';
@@ -265,7 +265,7 @@ export async function startEngine(
 
 async function startMllpListener(
   listener: MllpListenerConfig,
-  deps: Parameters<typeof ingestHl7>[2],
+  deps: Parameters<typeof ingestHl7Frame>[2],
   logger: Logger,
 ): Promise<{ server: MllpServer; port: number }> {
   const { readFile } = await import('node:fs/promises');
@@ -288,7 +288,7 @@ async function startMllpListener(
       ...(tls ? { tls } : {}),
     },
     (frame, conn) =>
-      ingestHl7(
+      ingestHl7Frame(
         frame,
         { listener: listener.name, listenerId, remoteAddress: conn.remoteAddress, ackMode: listener.ackMode },
         deps,

@@ -2,14 +2,16 @@
  * The engine's MLLP listener as configured in switchboard.yaml: TLS, the size limit (NAK, then
  * close), idle timeout, and enhanced-mode acknowledgments that send zero or two answers.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameMllp } from '../listeners/mllp/frame-decoder.ts';
 import { MllpClient } from '../listeners/mllp/client.ts';
 import { RawPeer, selfSignedCert } from '../listeners/mllp/test-helpers.ts';
-import { startTestEngine, type EngineFixture } from './support/engine-fixture.ts';
+import { splitBatch } from '../engine/hl7/batch.ts';
+import { readHeader } from '../engine/hl7/message.ts';
+import { CORPUS, startTestEngine, type EngineFixture } from './support/engine-fixture.ts';
 import { adtMessage, readAck } from './support/hl7-samples.ts';
 
 describe('MLLP listener settings', () => {
@@ -27,7 +29,7 @@ describe('MLLP listener settings', () => {
       configYaml: [
         'mllp:',
         '  - name: mllp',
-        '    maxMessageBytes: 4096',
+        '    maxMessageBytes: 262144',
         '    idleTimeoutMs: 300',
         '  - name: mllp-tls',
         '    port: 0',
@@ -74,7 +76,7 @@ describe('MLLP listener settings', () => {
     const peer = await RawPeer.connect(fx.engine.mllpPort);
     const big = adtMessage({ controlId: 'BIG-1' }).replace(
       'EVN|A01|20261121093000',
-      `EVN|A01|20261121093000\rNTE|1||${'X'.repeat(8000)}`,
+      `EVN|A01|20261121093000\rNTE|1||${'X'.repeat(300_000)}`,
     );
     peer.socket.write(frameMllp(big));
     const [frame] = await peer.waitFrames(1);
@@ -114,5 +116,29 @@ describe('MLLP listener settings', () => {
       'ENH-2 processed',
       'ENH-3 processed',
     ]);
+  });
+
+  it('acknowledges a batch sent in one frame with a batch of ACKs, one per message, and stores each message', async () => {
+    const file = path.join(CORPUS, 'hl7-batch/cdc-prime-reportstream/sample-batch-pdi-20210608-0001.hl7');
+    const batch = await readFile(file);
+    const { messages } = splitBatch(batch);
+    expect(messages).toHaveLength(20);
+    const peer = await RawPeer.connect(fx.engine.mllpPort);
+    peer.socket.write(frameMllp(batch));
+    const [reply] = await peer.waitFrames(1);
+    peer.socket.destroy();
+    const segments = reply!.toString('utf8').split('\r').filter(Boolean);
+    expect(segments[0]).toMatch(/^FHS\|/);
+    expect(segments[1]).toMatch(/^BHS\|/);
+    expect(segments.at(-2)).toBe('BTS|20');
+    expect(segments.at(-1)).toBe('FTS|1');
+    const msa = segments.filter((s) => s.startsWith('MSA|'));
+    expect(msa).toEqual(messages.map((m) => `MSA|AA|${readHeader(m).controlId}`));
+    await fx.engine.drain();
+    const { rows } = await fx.engine.db.query<{ raw: Buffer; status: string }>(
+      `SELECT raw, status FROM messages WHERE message_type = 'ORU' ORDER BY id`,
+    );
+    expect(rows.map((r) => r.status)).toEqual(messages.map(() => 'processed'));
+    rows.forEach((row, i) => expect(row.raw.equals(messages[i]!)).toBe(true));
   });
 });

@@ -49,7 +49,7 @@ function atLeast(version: string, min: readonly number[]): boolean {
 }
 
 /** TS/DTM to the second, in UTC with an explicit offset (valid from v2.1 on). */
-function formatTimestamp(t: Date): string {
+export function formatTimestamp(t: Date): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   return (
     `${p(t.getUTCFullYear(), 4)}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}` +
