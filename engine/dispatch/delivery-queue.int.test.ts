@@ -16,6 +16,7 @@ import { SqlMessageStore } from '../store/sql-message-store.ts';
 import { ingestRequest } from '../store/test-fixtures.ts';
 import type { Delivery, MessageStore } from '../store/types.ts';
 import { DeliveryQueue, type DeliveryContextLookup, type DeliveryQueueOptions } from './delivery-queue.ts';
+import { deferred, waitFor } from '../../test/support/wait.ts';
 
 const RETRY: RetryPolicy = {
   maxAttempts: 5,
@@ -65,20 +66,6 @@ class ScriptedDestination implements Destination {
 const ok: DeliveryOutcome = { ok: true, response: 'AA' };
 const transient: DeliveryOutcome = { ok: false, error: 'connection refused', errorClass: 'transient' };
 const permanent: DeliveryOutcome = { ok: false, error: 'AR: unknown patient', errorClass: 'permanent' };
-
-function deferred(): { promise: Promise<void>; resolve(): void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 for (const target of await testDatabases()) {
   describe(`DeliveryQueue on ${target.name}`, () => {

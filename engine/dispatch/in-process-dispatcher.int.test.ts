@@ -9,26 +9,7 @@ import { ingestRequest } from '../store/test-fixtures.ts';
 import type { MessageStore } from '../store/types.ts';
 import { InProcessDispatcher } from './in-process-dispatcher.ts';
 import type { DispatchItem } from './types.ts';
-
-interface Deferred {
-  readonly promise: Promise<void>;
-  resolve(): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Polls until `check` holds, failing after `timeoutMs` (never a fixed wait). */
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { deferred, waitFor } from '../../test/support/wait.ts';
 
 /** Fails instead of hanging the suite when the dispatcher never gets there. */
 async function within<T>(promise: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {

@@ -5,8 +5,10 @@ import path from 'node:path';
 import { startEngine, type RunningEngine } from '../../engine/engine.ts';
 import { randomSchema, TEST_DATABASE_URL } from './databases.ts';
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-export const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus');
+import { corpusRoot, repoRoot } from '../../engine/hl7/testing/corpus.ts';
+
+export const REPO_ROOT = repoRoot;
+export const CORPUS = corpusRoot;
 
 export interface EngineFixture {
   readonly engine: RunningEngine;
