@@ -1,18 +1,17 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { mappings } from '../mappings/index.ts';
-import { MllpServer } from '../listeners/mllp/server.ts';
+import type { MllpServer } from '../listeners/mllp/server.ts';
 import { ChannelManager } from './channels/channel-manager.ts';
 import { formatProblems, loadChannels } from './channels/load.ts';
 import { createMessageProcessor } from './channels/process-message.ts';
-import { ConfigError, loadEngineConfig, type EngineConfig, type MllpListenerConfig } from './config/index.ts';
+import { watchChannels } from './channels/watch-channels.ts';
+import { ConfigError, loadEngineConfig, type EngineConfig } from './config/index.ts';
 import { lockDataDir } from './control/data-dir-lock.ts';
 import { startControlSocket } from './control/control-socket.ts';
 import { openDatabase } from './db/open.ts';
 import type { SqlClient } from './db/sql.ts';
 import { InProcessDispatcher } from './dispatch/in-process-dispatcher.ts';
 import { createHttpServer } from './http/http-server.ts';
-import { ingestHl7Frame } from './ingest/batch-ingest.ts';
-import { createMllpHooks } from './ingest/mllp-hooks.ts';
+import { startMllpListener } from './ingest/mllp-listener.ts';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
 import { GroupCommitIngestor } from './store/group-commit.ts';
 import { SqlMessageStore } from './store/sql-message-store.ts';
@@ -260,73 +259,5 @@ export async function startEngine(
   } catch (err) {
     await cleanup();
     throw err;
-  }
-}
-
-async function startMllpListener(
-  listener: MllpListenerConfig,
-  deps: Parameters<typeof ingestHl7Frame>[2],
-  logger: Logger,
-): Promise<{ server: MllpServer; port: number }> {
-  const { readFile } = await import('node:fs/promises');
-  const tls = listener.tls
-    ? {
-        cert: await readFile(listener.tls.certFile),
-        key: await readFile(listener.tls.keyFile),
-        ...(listener.tls.caFile ? { ca: await readFile(listener.tls.caFile) } : {}),
-        requestCert: listener.tls.requestCert,
-      }
-    : undefined;
-  let listenerId = `${listener.name}:${listener.port}`;
-  const server = new MllpServer(
-    {
-      name: listener.name,
-      host: listener.host,
-      port: listener.port,
-      maxMessageBytes: listener.maxMessageBytes,
-      idleTimeoutMs: listener.idleTimeoutMs,
-      ...(tls ? { tls } : {}),
-    },
-    (frame, conn) =>
-      ingestHl7Frame(
-        frame,
-        { listener: listener.name, listenerId, remoteAddress: conn.remoteAddress, ackMode: listener.ackMode },
-        deps,
-      ),
-    createMllpHooks(deps, logger),
-  );
-  server.on('error', (err: unknown) =>
-    logger.warn('mllp connection error', { listener: listener.name, error: String(err) }),
-  );
-  try {
-    const address = await server.listen();
-    listenerId = `${listener.name}:${address.port}`;
-    logger.info('mllp listener up', {
-      listener: listener.name,
-      host: address.host,
-      port: address.port,
-      tls: !!tls,
-    });
-    return { server, port: address.port };
-  } catch (err) {
-    throw new Error(
-      `listener ${listener.name}: cannot listen on ${listener.host}:${listener.port}: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-}
-
-/** Reload on change, debounced: editors write a file in several steps. */
-function watchChannels(dir: string, onChange: () => void): FSWatcher | null {
-  let timer: NodeJS.Timeout | null = null;
-  try {
-    const watcher = watch(dir, () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(onChange, 300);
-    });
-    watcher.on('error', () => undefined);
-    return watcher;
-  } catch {
-    return null;
   }
 }

@@ -1,0 +1,16 @@
+import { watch, type FSWatcher } from 'node:fs';
+
+/** Reload on change, debounced: editors write a file in several steps. */
+export function watchChannels(dir: string, onChange: () => void): FSWatcher | null {
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    const watcher = watch(dir, () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(onChange, 300);
+    });
+    watcher.on('error', () => undefined);
+    return watcher;
+  } catch {
+    return null;
+  }
+}
