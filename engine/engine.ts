@@ -120,6 +120,19 @@ export async function startEngine(
     cleanups.push(() => channels.stopAll());
     await channels.deploy(initial.channels);
 
+    if (config.dedupWindowSeconds > 0) {
+      // Keys older than the window can never match again; without pruning the table grows forever.
+      const prune = (): void => {
+        store.pruneDedup(config.dedupWindowSeconds).then(
+          (removed) => logger.debug('pruned dedup keys', { removed }),
+          (err: unknown) => logger.warn('dedup prune failed', { error: String(err) }),
+        );
+      };
+      const pruneTimer = setInterval(prune, Math.min(3600, config.dedupWindowSeconds) * 1000);
+      pruneTimer.unref();
+      cleanups.push(async () => clearInterval(pruneTimer));
+    }
+
     const dispatcher = new InProcessDispatcher(store, { concurrency: config.dispatch.concurrency });
     dispatcher.on('handlerError', (item, error, retryInMs) =>
       logger.error('processing failed; will retry', {

@@ -157,6 +157,21 @@ for (const target of await testDatabases()) {
         expect(first!.messageId).not.toBe(second!.messageId);
       });
 
+      it('prunes dedup keys older than the window, keeping the messages and younger keys', async () => {
+        const [old] = await store.ingest([ingestRequest({ controlId: 'P-OLD', dedupWindowSeconds: 60 })]);
+        await handle.db.query(`UPDATE message_dedup SET first_seen = first_seen - interval '2 hours'`);
+        await store.ingest([ingestRequest({ controlId: 'P-NEW', dedupWindowSeconds: 60 })]);
+        expect(await store.pruneDedup(3600)).toBe(1);
+        expect(await store.pruneDedup(3600)).toBe(0);
+        const { rows } = await handle.db.query<{ control_id: string }>(
+          'SELECT control_id FROM message_dedup',
+        );
+        expect(rows.map((r) => r.control_id)).toEqual(['P-NEW']);
+        expect(await store.get(old!.messageId)).not.toBeNull();
+        const [resent] = await store.ingest([ingestRequest({ controlId: 'P-NEW', dedupWindowSeconds: 60 })]);
+        expect(resent!.duplicateOf).not.toBeNull();
+      });
+
       it('does not deduplicate with window 0, without header or without control id', async () => {
         const results = await store.ingest([
           ingestRequest({ controlId: 'Z1', dedupWindowSeconds: 0 }),

@@ -218,6 +218,14 @@ export class SqlMessageStore implements MessageStore {
     return rows[0]?.due ?? null;
   }
 
+  async pruneDedup(windowSeconds: number): Promise<number> {
+    const { affectedRows } = await this.db.query(
+      `DELETE FROM message_dedup WHERE first_seen < now() - make_interval(secs => $1::double precision)`,
+      [windowSeconds],
+    );
+    return affectedRows;
+  }
+
   async counts(): Promise<MessageCounts> {
     const { rows } = await this.db.query<{ kind: 'm' | 'd'; status: string; n: number }>(
       `SELECT 'm' AS kind, status, count(*)::int AS n FROM messages GROUP BY status

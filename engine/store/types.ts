@@ -184,4 +184,9 @@ export interface MessageStore {
    */
   nextDeliveryDueAt(channelId: string, destination: string): Promise<Date | null>;
   counts(): Promise<MessageCounts>;
+  /**
+   * Forgets dedup keys first seen longer ago than the window (they can no longer match), so the
+   * dedup table stays the size of one window. Returns how many were removed. Messages are kept.
+   */
+  pruneDedup(windowSeconds: number): Promise<number>;
 }
