@@ -85,7 +85,8 @@ export function createMessageProcessor(deps: ProcessorDeps): (messageId: string)
       message = Hl7Message.parse(stored.raw);
     } catch (err) {
       await deps.store.completeProcessing(messageId, 'error', [], []);
-      deps.logger.warn('stored message no longer parses', { messageId, error: String(err) });
+      deps.logger.warn('stored message no longer parses', { messageId });
+      deps.logger.debug('stored message no longer parses: detail', { messageId, error: String(err) });
       return;
     }
     const results: ChannelResult[] = [];
@@ -98,7 +99,13 @@ export function createMessageProcessor(deps: ProcessorDeps): (messageId: string)
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         results.push({ channelId: channel.spec.id, status: 'error', error, detail: 'transformer' });
-        deps.logger.warn('channel failed on message', { messageId, channel: channel.spec.id, error });
+        // The error is kept in channel_results; its text may quote content, so only at debug here.
+        deps.logger.warn('channel failed on message', { messageId, channel: channel.spec.id });
+        deps.logger.debug('channel failed on message: detail', {
+          messageId,
+          channel: channel.spec.id,
+          error,
+        });
       }
     }
     const status = results.some((r) => r.status === 'error')

@@ -177,11 +177,14 @@ export async function ingestHl7(frame: Buffer, source: SourceInfo, deps: Hl7Inge
   } else if (verdict.outcome === 'AA') {
     deps.onAccepted(result.messageId, verdict.partitionKey);
   } else {
+    // The detail may quote message content (a malformed line): only the code above debug level.
     deps.logger.warn('message rejected', {
       messageId: result.messageId,
       ackCode: verdict.outcome,
-      error: request.error,
+      code: verdict.error?.code ?? null,
+      location: verdict.error?.location ?? null,
     });
+    deps.logger.debug('message rejected: detail', { messageId: result.messageId, error: request.error });
   }
   return ackFrames(result.ack);
 }
