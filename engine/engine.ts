@@ -10,6 +10,7 @@ import { startControlSocket } from './control/control-socket.ts';
 import { openDatabase } from './db/open.ts';
 import type { SqlClient } from './db/sql.ts';
 import { InProcessDispatcher } from './dispatch/in-process-dispatcher.ts';
+import { RecentMessages } from './dispatch/recent-messages.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { startMllpListener } from './ingest/mllp-listener.ts';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
@@ -103,19 +104,13 @@ export async function startEngine(
     const ingestor = new GroupCommitIngestor(new SqlMessageStore(db.forIngest()));
     cleanups.push(() => ingestor.close());
 
+    const recent = new RecentMessages((id) => store.get(id));
     const channels = new ChannelManager({
       store,
       db,
       logger,
       baseDir: process.cwd(),
-      lookup: async (messageId) => {
-        const m = await store.get(messageId);
-        return {
-          controlId: m?.controlId ?? '',
-          messageType: m?.messageType ?? '',
-          triggerEvent: m?.triggerEvent ?? '',
-        };
-      },
+      lookup: (messageId) => recent.meta(messageId),
     });
     cleanups.push(() => channels.stopAll());
     await channels.deploy(initial.channels);
@@ -147,6 +142,7 @@ export async function startEngine(
         store,
         routedChannels: () => channels.routed(),
         onDeliveriesQueued: (channelId, names) => channels.kickQueues(channelId, names),
+        onProcessed: (message) => recent.remember(message),
         logger,
       }),
     );

@@ -11,6 +11,8 @@ export interface ProcessorDeps {
   readonly routedChannels: () => readonly CompiledChannel[];
   /** Called after deliveries were queued, so their queues look at once. */
   readonly onDeliveriesQueued: (channelId: string, destinations: readonly string[]) => void;
+  /** Called with the message once its deliveries are committed, before their queues are kicked. */
+  readonly onProcessed?: (message: StoredMessage) => void;
   readonly logger: Logger;
 }
 
@@ -115,6 +117,7 @@ export function createMessageProcessor(deps: ProcessorDeps): (messageId: string)
         : 'filtered';
     const committed = await deps.store.completeProcessing(messageId, status, results, deliveries);
     if (!committed) return;
+    deps.onProcessed?.(stored);
     const byChannel = new Map<string, string[]>();
     for (const d of deliveries)
       byChannel.set(d.channelId, [...(byChannel.get(d.channelId) ?? []), d.destination]);

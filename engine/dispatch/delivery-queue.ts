@@ -40,6 +40,13 @@ export class DeliveryQueue extends EventEmitter {
   private loop: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private kicked = false;
+  /**
+   * Whether a delivery of this queue may be waiting for a later attempt: true at start (an earlier
+   * run may have left one) and after each failure that schedules a retry. While false, the end of a
+   * loop needs no look-up of the next due time (one statement per delivery saved); the poll
+   * interval still covers what others requeue.
+   */
+  private retryMayBePending = true;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -156,7 +163,12 @@ export class DeliveryQueue extends EventEmitter {
 
   private async scheduleNext(): Promise<void> {
     if (!this.running || this.paused) return;
+    if (!this.retryMayBePending) {
+      this.setTimer(this.pollIntervalMs);
+      return;
+    }
     const next = await this.store.nextDeliveryDueAt(this.options.channelId, this.destinationName);
+    this.retryMayBePending = next !== null;
     const untilNext = next ? Math.max(0, next.getTime() - Date.now()) : Infinity;
     this.setTimer(Math.min(untilNext, this.pollIntervalMs));
   }
@@ -213,6 +225,7 @@ export class DeliveryQueue extends EventEmitter {
     const delay =
       outcome.errorClass === 'permanent' ? null : nextRetryDelayMs(this.retryPolicy(delivery), ctx.attempt);
     const retryAt = delay === null ? null : new Date(Date.now() + delay);
+    if (retryAt) this.retryMayBePending = true;
     await this.store.markDeliveryFailed(delivery.id, outcome.error, retryAt);
     this.emit('failed', delivery, outcome.error, retryAt);
   }

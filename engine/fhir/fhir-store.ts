@@ -139,7 +139,7 @@ async function writeEntry(
      VALUES ($1, $2, $3, $4, $5::jsonb, false, $6::bigint)`,
     params,
   );
-  await reindex(tx, entry, id, resource, ctx.warnings, current === null);
+  await reindex(tx, entry, id, resource, ctx.warnings, current === undefined);
   return result(current ? 'updated' : 'created', versionId);
 }
 
