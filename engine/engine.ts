@@ -14,7 +14,7 @@ import { RecentMessages } from './dispatch/recent-messages.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { startMllpListener } from './ingest/mllp-listener.ts';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
-import { GroupCommitIngestor } from './store/group-commit.ts';
+import { GroupCommitIngestor, type GroupCommitStats } from './store/group-commit.ts';
 import { SqlMessageStore } from './store/sql-message-store.ts';
 import type { MessageStore } from './store/types.ts';
 
@@ -39,6 +39,8 @@ export interface RunningEngine {
   readonly store: MessageStore;
   readonly channels: ChannelManager;
   readonly dispatcher: InProcessDispatcher;
+  /** Group commit counters: how many transactions carried how many messages. */
+  readonly groupCommit: () => GroupCommitStats;
   /** Actual ports (after port 0 was resolved), by listener name. */
   readonly mllpPorts: ReadonlyMap<string, number>;
   /** The first MLLP listener's port. */
@@ -216,7 +218,11 @@ export async function startEngine(
     cleanups.push(
       await startControlSocket(config.dataDir, {
         reprocess,
-        stats: async () => ({ ...(await store.counts()), pendingDispatch: dispatcher.pending }),
+        stats: async () => ({
+          ...(await store.counts()),
+          pendingDispatch: dispatcher.pending,
+          groupCommit: ingestor.stats,
+        }),
         reloadChannels: async () => {
           const r = await reloadChannels();
           return { ok: r.ok, message: r.ok ? 'channels reloaded' : r.problems };
@@ -251,6 +257,7 @@ export async function startEngine(
       mllpPorts,
       mllpPort: [...mllpPorts.values()][0] ?? 0,
       httpPort,
+      groupCommit: () => ingestor.stats,
       reloadChannels,
       reprocess,
       async drain() {

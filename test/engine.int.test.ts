@@ -214,3 +214,53 @@ for (const target of await testDatabases()) {
     });
   });
 }
+
+describe('engine under many concurrent connections', () => {
+  let fx: EngineFixture;
+  beforeAll(async () => {
+    fx = await startTestEngine({ database: 'pglite' });
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  it('answers 40 connections x 10 messages each with their own AA, stores each once, and shares commits', async () => {
+    const before = fx.engine.groupCommit();
+    const connections = 40;
+    const perConnection = 10;
+    await Promise.all(
+      Array.from({ length: connections }, async (_, c) => {
+        const client = await MllpClient.connect({
+          host: '127.0.0.1',
+          port: fx.engine.mllpPort,
+          timeoutMs: 30_000,
+        });
+        try {
+          for (let i = 0; i < perConnection; i++) {
+            const controlId = `CC-${c}-${i}`;
+            const ack = readAck(
+              await client.send(adtMessage({ controlId, mrn: `7${c}${String(i).padStart(4, '0')}` })),
+            );
+            expect(`${ack.code} ${ack.controlId}`).toBe(`AA ${controlId}`);
+          }
+        } finally {
+          await client.close();
+        }
+      }),
+    );
+    const after = fx.engine.groupCommit();
+    const requests = after.requests - before.requests;
+    const batches = after.batches - before.batches;
+    expect(requests).toBe(connections * perConnection);
+    // Group commit: concurrent senders share transactions.
+    expect(batches).toBeLessThan(requests);
+    expect(after.largestBatch).toBeGreaterThan(1);
+    await fx.engine.drain();
+    const { rows } = await fx.engine.db.query<{ n: string; distinct_ids: string; processed: string }>(
+      `SELECT count(*)::text AS n, count(DISTINCT control_id)::text AS distinct_ids,
+              count(*) FILTER (WHERE status = 'processed')::text AS processed
+         FROM messages WHERE control_id LIKE 'CC-%'`,
+    );
+    expect(rows[0]).toEqual({ n: '400', distinct_ids: '400', processed: '400' });
+  }, 120_000);
+});

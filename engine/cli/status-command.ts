@@ -6,6 +6,7 @@ interface Stats {
   byStatus: Record<string, number>;
   deliveriesByStatus: Record<string, number>;
   pendingDispatch: number;
+  groupCommit: { batches: number; requests: number; largestBatch: number };
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -29,5 +30,9 @@ export function registerStatusCommand(program: Command): void {
       process.stdout.write(`messages:   ${line(stats.byStatus)}\n`);
       process.stdout.write(`deliveries: ${line(stats.deliveriesByStatus)}\n`);
       process.stdout.write(`waiting for dispatch: ${stats.pendingDispatch}\n`);
+      const gc = stats.groupCommit;
+      process.stdout.write(
+        `group commit: ${gc.requests} messages in ${gc.batches} transactions (largest ${gc.largestBatch})\n`,
+      );
     });
 }
