@@ -1,10 +1,13 @@
 import { Command } from 'commander';
+import { registerAuditCommands } from './audit-command.ts';
 import { registerChannelControlCommands } from './channel-control-command.ts';
 import { registerChannelCommands } from './channels-command.ts';
 import { registerReprocessCommand } from './reprocess-command.ts';
 import { registerSendCommand } from './send-command.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerStatusCommand } from './status-command.ts';
+import { registerTokensCommands } from './tokens-command.ts';
+import { registerUsersCommands } from './users-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
   registerChannelControlCommands(program);
   registerReprocessCommand(program);
   registerStatusCommand(program);
+  registerUsersCommands(program);
+  registerTokensCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

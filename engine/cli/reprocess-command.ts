@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { cliEngineConfig } from './cli-config.ts';
 import { controlRequest } from '../control/control-socket.ts';
-import { lockDataDir } from '../control/data-dir-lock.ts';
-import { openDatabase } from '../db/open.ts';
 import { SqlMessageStore } from '../store/sql-message-store.ts';
+import { withDatabase } from './with-store.ts';
 
 export function registerReprocessCommand(program: Command): void {
   program
@@ -22,9 +21,7 @@ export function registerReprocessCommand(program: Command): void {
         return;
       }
       // No engine running: mark it in the store; the next start processes it.
-      const unlock = await lockDataDir(config.dataDir);
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      try {
+      await withDatabase(program, opts, async (db) => {
         const store = new SqlMessageStore(db);
         const message = await store.get(messageId);
         if (!message) throw new Error(`no message ${messageId}`);
@@ -36,9 +33,6 @@ export function registerReprocessCommand(program: Command): void {
         process.stdout.write(
           `message ${messageId} queued for reprocessing (the engine is not running: it runs at next start)\n`,
         );
-      } finally {
-        await db.close();
-        await unlock();
-      }
+      });
     });
 }
