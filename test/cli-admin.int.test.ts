@@ -3,7 +3,6 @@
  * data folder with the embedded database. The test opens the same database between commands (never
  * while one runs) to check what they did.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,36 +11,9 @@ import { ApiTokenStore, UserStore } from '../engine/auth/index.ts';
 import { openDatabase } from '../engine/db/open.ts';
 import type { SqlClient } from '../engine/db/sql.ts';
 import { REPO_ROOT } from './support/engine-fixture.ts';
-import { CLI, runCli, startEngineProcess, type EngineProcess } from './support/engine-process.ts';
-
-interface CliResult {
-  readonly code: number | string;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { runCliToEnd, startEngineProcess, type EngineProcess } from './support/engine-process.ts';
 
 const SHIPPED_CHANNELS = path.join(REPO_ROOT, 'channels');
-
-function collect(child: ReturnType<typeof runCli>): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => resolve({ code: code ?? signal ?? -1, stdout, stderr })),
-  );
-}
-
-/** runCli ignores stdin; `--password-stdin` needs it piped. */
-function cliWithStdin(args: readonly string[], env: Record<string, string>, input: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, NODE_ENV: 'test' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end(input);
-  return collect(child);
-}
 
 describe('switchboard users / tokens / audit', () => {
   let dir = '';
@@ -52,7 +24,7 @@ describe('switchboard users / tokens / audit', () => {
   let token = '';
   let tokenId = '';
 
-  const cli = (args: readonly string[], extra: Record<string, string> = env) => collect(runCli(args, extra));
+  const cli = (args: readonly string[], extra: Record<string, string> = env) => runCliToEnd(args, extra);
 
   async function withDb<T>(fn: (db: SqlClient) => Promise<T>): Promise<T> {
     const db = await openDatabase({ databaseUrl: null, dataDir: env.SWITCHBOARD_DATA_DIR! });
@@ -85,7 +57,7 @@ describe('switchboard users / tokens / audit', () => {
   }, 30_000);
 
   it('users add --password-stdin creates the user; users list shows it without any hash', async () => {
-    const add = await cliWithStdin(
+    const add = await runCliToEnd(
       ['users', 'add', 'Alice', '--role', 'analyst', '--password-stdin', '--actor', 'ops-test'],
       env,
       'correct horse battery staple\n',

@@ -11,14 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlCall } from '../engine/control/control-socket.ts';
 import { openDatabase } from '../engine/db/open.ts';
 import { REPO_ROOT } from './support/engine-fixture.ts';
-import { runCli, startEngineProcess, type EngineProcess } from './support/engine-process.ts';
+import { runCliToEnd, startEngineProcess, type EngineProcess } from './support/engine-process.ts';
 import { adtMessage } from './support/hl7-samples.ts';
-
-interface CliResult {
-  readonly code: number | string;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 interface Stats {
   byStatus: Record<string, number>;
@@ -30,16 +24,7 @@ interface Stats {
 const PATIENT = { family: 'ZYXWVUTSON', given: 'QUILLANDRA', mrn: 'MRNQX7731' };
 const SHIPPED_CHANNELS = path.join(REPO_ROOT, 'channels');
 
-function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
-  const child = runCli(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => resolve({ code: code ?? signal ?? -1, stdout, stderr })),
-  );
-}
+const cli = runCliToEnd;
 
 /** MSA-1 and MSA-2 of every ACK `switchboard send` printed. */
 function acks(stdout: string): Array<{ code: string; controlId: string }> {

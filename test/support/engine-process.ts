@@ -16,12 +16,39 @@ export interface EngineProcess {
 
 export const CLI = path.join(REPO_ROOT, 'engine', 'cli', 'main.ts');
 
-export function runCli(args: readonly string[], env: Readonly<Record<string, string>>): ChildProcess {
+export function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
+}
+
+export interface CliResult {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs one CLI command to its end and collects what it printed; `input` is piped to its stdin. */
+export function runCliToEnd(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  input?: string,
+): Promise<CliResult> {
+  const child = runCli(args, env, input === undefined ? 'ignore' : 'pipe');
+  if (input !== undefined) child.stdin!.end(input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? signal ?? -1, stdout, stderr })),
+  );
 }
 
 /** Starts `switchboard start` and resolves once it printed its ready line (ports bound). */
