@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY } from '../channels/schema.ts';
 import type { Payload } from '../channels/transform.ts';
 import { createHttpDestination } from './http-destination.ts';
-import type { DeliveryContext } from './types.ts';
+import { TEST_DELIVERY_CONTEXT } from './test-context.ts';
 
 interface Received {
   readonly method: string;
@@ -13,15 +13,7 @@ interface Received {
   readonly body: Buffer;
 }
 
-const ctx: DeliveryContext = {
-  deliveryId: '1',
-  messageId: '42',
-  channelId: 'adt',
-  controlId: 'CTRL1',
-  messageType: 'ADT',
-  triggerEvent: 'A01',
-  attempt: 1,
-};
+const ctx = TEST_DELIVERY_CONTEXT;
 // Bytes that must survive untouched: CR segment ends, a latin1 byte, invalid UTF-8.
 const body = Buffer.concat([
   Buffer.from('MSH|^~\\&|A|B\rPID|1||x\r', 'latin1'),

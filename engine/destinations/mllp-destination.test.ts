@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY } from '../channels/schema.ts';
 import type { Payload } from '../channels/transform.ts';
 import { createMllpDestination } from './mllp-destination.ts';
-import type { DeliveryContext, Destination } from './types.ts';
+import type { Destination } from './types.ts';
+import { TEST_DELIVERY_CONTEXT } from './test-context.ts';
 
 type Answer = 'AA' | 'AE' | 'AR' | 'silent' | 'other-id';
 
@@ -70,15 +71,7 @@ class TestReceiver {
   }
 }
 
-const ctx: DeliveryContext = {
-  deliveryId: '1',
-  messageId: '42',
-  channelId: 'adt',
-  controlId: 'CTRL1',
-  messageType: 'ADT',
-  triggerEvent: 'A01',
-  attempt: 1,
-};
+const ctx = TEST_DELIVERY_CONTEXT;
 
 function hl7(controlId: string): Payload {
   const text = `MSH|^~\\&|SEND|FAC|RECV|FAC|20240101120000||ADT^A01^ADT_A01|${controlId}|P|2.5\rPID|1||123^^^H||M\xfcller^J\xe9r\xf4me  \r`;

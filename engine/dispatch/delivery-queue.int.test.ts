@@ -13,7 +13,7 @@ import type {
   TransactionalDestination,
 } from '../destinations/types.ts';
 import { SqlMessageStore } from '../store/sql-message-store.ts';
-import { ingestRequest } from '../store/test-fixtures.ts';
+import { ingestRequest, resetMessageTables } from '../store/test-fixtures.ts';
 import type { Delivery, MessageStore } from '../store/types.ts';
 import { DeliveryQueue, type DeliveryContextLookup, type DeliveryQueueOptions } from './delivery-queue.ts';
 import { deferred, waitFor } from '../../test/support/wait.ts';
@@ -87,9 +87,7 @@ for (const target of await testDatabases()) {
       await handle.close();
     });
     beforeEach(async () => {
-      await handle.db.exec(
-        'TRUNCATE messages, message_dedup, channel_results, deliveries, delivery_attempts, queue_test_writes RESTART IDENTITY CASCADE',
-      );
+      await resetMessageTables(handle.db, 'queue_test_writes');
     });
     afterEach(async () => {
       for (const q of queues.splice(0)) await q.stop();

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases, type TestDbHandle } from '../../test/support/databases.ts';
 import { SqlMessageStore } from '../store/sql-message-store.ts';
-import { ingestRequest } from '../store/test-fixtures.ts';
+import { ingestRequest, resetMessageTables } from '../store/test-fixtures.ts';
 import type { MessageStore } from '../store/types.ts';
 import { InProcessDispatcher } from './in-process-dispatcher.ts';
 import type { DispatchItem } from './types.ts';
@@ -40,9 +40,7 @@ for (const target of await testDatabases()) {
       await handle.close();
     });
     beforeEach(async () => {
-      await handle.db.exec(
-        'TRUNCATE messages, message_dedup, channel_results, deliveries, delivery_attempts RESTART IDENTITY CASCADE',
-      );
+      await resetMessageTables(handle.db);
     });
     afterEach(async () => {
       for (const d of dispatchers.splice(0)) await d.stop();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases, type TestDbHandle } from '../../test/support/databases.ts';
 import { DeliveryNotQueuedError } from './errors.ts';
 import { SqlMessageStore } from './sql-message-store.ts';
-import { ingestRequest } from './test-fixtures.ts';
+import { ingestRequest, resetMessageTables } from './test-fixtures.ts';
 import type { NewDelivery } from './types.ts';
 
 const HOUR = 3_600_000;
@@ -31,9 +31,7 @@ for (const target of await testDatabases()) {
       await handle.close();
     });
     beforeEach(async () => {
-      await handle.db.exec(
-        'TRUNCATE messages, message_dedup, channel_results, deliveries, delivery_attempts RESTART IDENTITY CASCADE',
-      );
+      await resetMessageTables(handle.db);
     });
 
     /** One received message per partition key, processed with one delivery to ch/out each. */

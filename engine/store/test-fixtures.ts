@@ -1,4 +1,5 @@
-/** Ingest requests for the store's tests and benchmark (not used by the engine). */
+/** Ingest requests and table resets for the store's tests and benchmark (not used by the engine). */
+import type { SqlClient } from '../db/sql.ts';
 import type { AckCode, IngestRequest } from './types.ts';
 
 export interface RequestOptions {
@@ -47,4 +48,17 @@ export function ingestRequest(opts: RequestOptions = {}): IngestRequest {
     error: ackCode === 'AA' ? null : 'rejected by test',
     dedupWindowSeconds: opts.dedupWindowSeconds ?? 300,
   };
+}
+
+/** The message store's tables, emptied between tests (ids restart at 1). Extra tables are emptied too. */
+export async function resetMessageTables(db: SqlClient, ...extraTables: string[]): Promise<void> {
+  const tables = [
+    'messages',
+    'message_dedup',
+    'channel_results',
+    'deliveries',
+    'delivery_attempts',
+    ...extraTables,
+  ];
+  await db.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`);
 }
