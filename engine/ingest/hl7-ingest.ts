@@ -33,7 +33,7 @@ export interface SourceInfo {
 
 let ackCounter = 0;
 /** ACK control ids: unique per process start and counter, short enough for MSH-10 (ST, 20 chars in 2.3). */
-function nextAckControlId(): string {
+export function nextAckControlId(): string {
   ackCounter = (ackCounter + 1) % 1_000_000;
   return `SB${Date.now().toString(36).toUpperCase()}${ackCounter.toString(36).toUpperCase().padStart(4, '0')}`;
 }

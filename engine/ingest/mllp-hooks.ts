@@ -1,7 +1,7 @@
 import type { MllpConnectionInfo, MllpServerHooks } from '../../listeners/mllp/server.ts';
 import { buildAck, salvageHeader } from '../hl7/ack.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Hl7IngestDeps } from './hl7-ingest.ts';
+import { nextAckControlId, type Hl7IngestDeps } from './hl7-ingest.ts';
 
 function nak(
   deps: Pick<Hl7IngestDeps, 'ackSendingApplication' | 'ackSendingFacility'>,
@@ -14,7 +14,7 @@ function nak(
     header,
     code,
     {
-      controlId: `SBN${Date.now().toString(36).toUpperCase()}`,
+      controlId: nextAckControlId(),
       timestamp: new Date(),
       sendingApplication: deps.ackSendingApplication,
       sendingFacility: deps.ackSendingFacility,
