@@ -10,7 +10,8 @@ const BYTEA_OID = 17;
 
 /**
  * PGlite converts bytea to and from hex one byte at a time in JavaScript; Buffer's native hex codec
- * doubles group-commit ingest throughput (measured in bench/store-ingest.bench.ts).
+ * doubles group-commit ingest throughput (measured in bench/store-ingest.bench.ts). The parser also
+ * hands back Buffers, as `pg` does, which is what the SQL port promises.
  */
 const byteaSerializer = (v: unknown): string => {
   const bytes = v as Uint8Array;
@@ -22,25 +23,11 @@ interface PgliteQueryTarget {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
 }
 
-/** PGlite hands bytea back as Uint8Array; the port promises Buffers, as `pg` gives. */
-function toBuffers<R>(rows: R[]): R[] {
-  for (const row of rows) {
-    const record = row as Record<string, unknown>;
-    for (const key in record) {
-      const value = record[key];
-      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
-        record[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      }
-    }
-  }
-  return rows;
-}
-
 function queryable(target: PgliteQueryTarget): SqlQueryable {
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
       const result = await target.query<R>(sql, params ? [...params] : undefined);
-      return { rows: toBuffers(result.rows), affectedRows: result.affectedRows ?? 0 };
+      return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
     },
   };
 }
