@@ -11,6 +11,14 @@ import { openDatabase } from './db/open.ts';
 import type { SqlClient } from './db/sql.ts';
 import { InProcessDispatcher } from './dispatch/in-process-dispatcher.ts';
 import { RecentMessages } from './dispatch/recent-messages.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { ApiTokenStore } from './auth/api-tokens.ts';
+import { ensureFirstAdmin } from './auth/bootstrap.ts';
+import { RefreshTokenStore } from './auth/refresh-tokens.ts';
+import { loadOrCreateSigningKey } from './auth/signing-key.ts';
+import { UserStore } from './auth/users.ts';
+import { EngineEvents } from './events/engine-events.ts';
+import type { ListenerState } from './http/api-context.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { startMllpListener } from './ingest/mllp-listener.ts';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
@@ -46,6 +54,11 @@ export interface RunningEngine {
   /** The first MLLP listener's port. */
   readonly mllpPort: number;
   readonly httpPort: number;
+  readonly audit: AuditLog;
+  readonly users: UserStore;
+  readonly events: EngineEvents;
+  /** Set only at the first start without SWITCHBOARD_ADMIN_PASSWORD: the generated admin password. */
+  readonly firstAdminPassword: string | null;
   /** Re-reads channels/ and deploys what changed; problems keep the running set and are returned. */
   reloadChannels(): Promise<{ ok: boolean; problems: string }>;
   /** Puts a processed, filtered or error message back through its channels. */
@@ -102,6 +115,32 @@ export async function startEngine(
   };
   try {
     const store = new SqlMessageStore(db);
+    const events = new EngineEvents();
+    const audit = new AuditLog(db);
+    const users = new UserStore(db);
+    const apiTokens = new ApiTokenStore(db);
+    const refreshTokens = new RefreshTokenStore(db);
+    const signingKey = await loadOrCreateSigningKey(config.dataDir, env);
+    const firstAdmin = await ensureFirstAdmin(users, env);
+    if (firstAdmin.created) {
+      await audit.append({
+        actor: 'system',
+        action: 'user.change',
+        target: 'user/admin',
+        detail: { op: 'create-first-admin' },
+      });
+      if (firstAdmin.generatedPassword !== null && !overrides.silent) {
+        // Shown once, on the console only (never logged): it is stored as an argon2 hash.
+        process.stdout.write(
+          `\nFirst start: created user "admin" with password\n\n    ${firstAdmin.generatedPassword}\n\n` +
+            'It is shown only this once. Set SWITCHBOARD_ADMIN_PASSWORD before the first start to choose it.\n\n',
+        );
+      }
+      logger.info('first admin created', {
+        username: 'admin',
+        generated: firstAdmin.generatedPassword !== null,
+      });
+    }
     // Ingest has a lane of its own: a sender waiting for its ACK goes before background processing.
     const ingestor = new GroupCommitIngestor(new SqlMessageStore(db.forIngest()));
     cleanups.push(() => ingestor.close());
@@ -168,24 +207,6 @@ export async function startEngine(
       cleanups.push(() => server.server.close(5000));
     }
 
-    const http = createHttpServer({
-      async ready() {
-        const dbOk = await db.query('SELECT 1').then(
-          () => true,
-          () => false,
-        );
-        const listenersOk = servers.every((s) => s.listening);
-        return {
-          ready: dbOk && listenersOk,
-          checks: { store: dbOk, dispatcher: true, listeners: listenersOk },
-        };
-      },
-    });
-    await http.listen({ host: config.http.host, port: config.http.port });
-    cleanups.push(() => http.close());
-    const address = http.server.address();
-    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
-
     const reloadChannels = async (): Promise<{ ok: boolean; problems: string }> => {
       const next = await loadChannelSet();
       if (next.problems.length > 0) {
@@ -215,6 +236,54 @@ export async function startEngine(
       logger.info('message queued for reprocessing', { messageId });
       return { ok: true, message: `message ${messageId} queued for reprocessing` };
     };
+    const listenerStates = (): ListenerState[] =>
+      config.mllp.map((l, i) => {
+        const server = servers[i];
+        return {
+          name: l.name,
+          kind: 'mllp',
+          host: l.host,
+          port: mllpPorts.get(l.name) ?? l.port,
+          tls: l.tls !== null,
+          listening: server?.listening ?? false,
+          openConnections: server?.connectionCount ?? 0,
+          lastMessageAt: server?.lastMessageAt ?? null,
+        };
+      });
+    const http = await createHttpServer({
+      config,
+      logger,
+      db,
+      store,
+      channels,
+      dispatcher,
+      audit,
+      users,
+      apiTokens,
+      refreshTokens,
+      signingKey,
+      events,
+      ingest: ingestDeps,
+      listeners: listenerStates,
+      reloadChannels: () => reloadChannels(),
+      reprocess: (id) => reprocess(id),
+      async ready() {
+        const dbOk = await db.query('SELECT 1').then(
+          () => true,
+          () => false,
+        );
+        const listenersOk = servers.every((s) => s.listening);
+        return {
+          ready: dbOk && listenersOk,
+          checks: { store: dbOk, dispatcher: true, listeners: listenersOk },
+        };
+      },
+    });
+    await http.listen({ host: config.http.host, port: config.http.port });
+    cleanups.push(() => http.close());
+    const address = http.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+
     cleanups.push(
       await startControlSocket(config.dataDir, {
         reprocess,
@@ -257,6 +326,10 @@ export async function startEngine(
       mllpPorts,
       mllpPort: [...mllpPorts.values()][0] ?? 0,
       httpPort,
+      audit,
+      users,
+      events,
+      firstAdminPassword: firstAdmin.generatedPassword,
       groupCommit: () => ingestor.stats,
       reloadChannels,
       reprocess,

@@ -10,9 +10,16 @@ export const AUDIT_ACTIONS = [
   'logout',
   'config.change',
   'message.read',
+  'message.search',
   'message.reprocess',
+  'delivery.resend',
   'fhir.read',
+  'fhir.search',
   'channel.state',
+  'channel.deploy',
+  'user.change',
+  'token.change',
+  'audit.read',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

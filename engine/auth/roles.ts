@@ -9,7 +9,9 @@ export type Permission =
   | 'channels.view'
   | 'channels.deploy'
   | 'channels.test'
+  | 'channels.control'
   | 'queues.operate'
+  | 'messages.submit'
   | 'messages.read-content'
   | 'fhir.read'
   | 'stats.view'
@@ -22,7 +24,9 @@ export const PERMISSIONS: readonly Permission[] = [
   'channels.view',
   'channels.deploy',
   'channels.test',
+  'channels.control',
   'queues.operate',
+  'messages.submit',
   'messages.read-content',
   'fhir.read',
   'stats.view',
@@ -34,6 +38,9 @@ export const PERMISSIONS: readonly Permission[] = [
  * queues (pause, resume, reprocess, resend) and must see what they resend; the API issue names
  * admin, analyst and operator as the roles that may read clinical (FHIR) data. Viewers never see
  * content. The audit trail is admin-only.
+ * channels.control (start, pause, stop a deployed channel) belongs to analysts, who deploy channels,
+ * and to operators, who pause and resume flows at 3 a.m. messages.submit (the HTTP listener) is for
+ * the systems that send: an API token of a user with any role but viewer.
  */
 const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   admin: new Set(PERMISSIONS),
@@ -41,13 +48,17 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
     'channels.view',
     'channels.deploy',
     'channels.test',
+    'channels.control',
+    'messages.submit',
     'messages.read-content',
     'fhir.read',
     'stats.view',
   ]),
   operator: new Set<Permission>([
     'channels.view',
+    'channels.control',
     'queues.operate',
+    'messages.submit',
     'messages.read-content',
     'fhir.read',
     'stats.view',

@@ -13,11 +13,15 @@ const ISSUER = 'switchboard';
 export interface AccessTokenSubject {
   readonly id: string;
   readonly role: Role;
+  /** Carried so the audit trail names the person without a lookup per request. */
+  readonly username?: string;
 }
 
 export interface AccessClaims {
   readonly userId: string;
   readonly role: Role;
+  /** Null for tokens issued without one. */
+  readonly username: string | null;
   readonly jti: string;
   readonly issuedAt: Date;
   readonly expiresAt: Date;
@@ -31,7 +35,7 @@ export async function issueAccessToken(
 ): Promise<string> {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new RangeError(`bad token ttl ${ttlSeconds}`);
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ role: user.role })
+  return new SignJWT({ role: user.role, ...(user.username ? { name: user.username } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(ISSUER)
@@ -55,10 +59,18 @@ export async function verifyAccessToken(
       currentDate: now,
       requiredClaims: ['sub', 'exp', 'iat', 'jti'],
     });
-    const { sub, role, jti, iat, exp } = payload;
+    const { sub, role, jti, iat, exp, name } = payload;
     if (typeof sub !== 'string' || !isRole(role) || typeof jti !== 'string') return null;
     if (typeof iat !== 'number' || typeof exp !== 'number') return null;
-    return { userId: sub, role, jti, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) };
+    const username = typeof name === 'string' ? name : null;
+    return {
+      userId: sub,
+      role,
+      username,
+      jti,
+      issuedAt: new Date(iat * 1000),
+      expiresAt: new Date(exp * 1000),
+    };
   } catch {
     return null;
   }

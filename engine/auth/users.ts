@@ -127,6 +127,12 @@ export class UserStore {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
+  async getById(id: string): Promise<User | null> {
+    if (!/^[0-9]{1,18}$/.test(id)) return null;
+    const { rows } = await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
   /** False when there is no such user. Tokens of a disabled user stop verifying at once. */
   async disable(username: string): Promise<boolean> {
     return this.setDisabled(username, true);
