@@ -22,6 +22,28 @@ export function listenerName(listener: string): string {
   return i === -1 ? listener : listener.slice(0, i);
 }
 
+/**
+ * Messages posted to one channel over HTTP (POST /api/channels/{id}/messages) are stored with listener
+ * `http:<channel id>` and go to that channel only, never to others sharing its MLLP listener.
+ */
+export const HTTP_LISTENER_PREFIX = 'http:';
+
+export function httpListenerId(channelId: string): string {
+  return `${HTTP_LISTENER_PREFIX}${channelId}`;
+}
+
+function takesMessage(channel: CompiledChannel, stored: StoredMessage): boolean {
+  const types = matchesMessageType(
+    channel.spec.source.messageTypes,
+    stored.messageType ?? '',
+    stored.triggerEvent ?? '',
+  );
+  if (stored.listener.startsWith(HTTP_LISTENER_PREFIX)) {
+    return types && channel.spec.id === stored.listener.slice(HTTP_LISTENER_PREFIX.length);
+  }
+  return types && channel.spec.source.listener === listenerName(stored.listener);
+}
+
 async function applyAll(
   transformers: readonly Transformer[],
   input: Payload,
@@ -74,14 +96,7 @@ export function createMessageProcessor(deps: ProcessorDeps): (messageId: string)
   return async (messageId) => {
     const stored = await deps.store.get(messageId);
     if (!stored || stored.status !== 'received') return;
-    const listener = listenerName(stored.listener);
-    const channels = deps
-      .routedChannels()
-      .filter(
-        (c) =>
-          c.spec.source.listener === listener &&
-          matchesMessageType(c.spec.source.messageTypes, stored.messageType ?? '', stored.triggerEvent ?? ''),
-      );
+    const channels = deps.routedChannels().filter((c) => takesMessage(c, stored));
     let message: Hl7Message;
     try {
       message = Hl7Message.parse(stored.raw);
