@@ -46,6 +46,14 @@ function existingFile(baseDir: string): Schema<string> {
   });
 }
 
+/**
+ * Messages posted over HTTP are stored with listener `http:<channel id>` and routed to that one
+ * channel (engine/channels/process-message.ts), so an MLLP listener named `http` would be mistaken for it.
+ */
+const RESERVED_LISTENER_NAME = 'http';
+const RESERVED_LISTENER_PROBLEM =
+  'the listener name "http" is reserved for the HTTP listener (POST /api/channels/{id}/messages); choose another name';
+
 function uniqueListenerNames<T extends { name: string }>(
   listeners: T[],
   at: readonly Seg[],
@@ -74,7 +82,11 @@ export function engineFileSchema(baseDir: string) {
   });
   const listener = obj({
     name: optional(
-      str({ expected: 'a name of lowercase letters, digits and "-"', pattern: /^[a-z0-9][a-z0-9-]*$/ }),
+      str({
+        expected: 'a name of lowercase letters, digits and "-"',
+        pattern: /^[a-z0-9][a-z0-9-]*$/,
+        test: (s) => (s === RESERVED_LISTENER_NAME ? RESERVED_LISTENER_PROBLEM : null),
+      }),
       D.mllpName,
     ),
     host: optional(host, null),

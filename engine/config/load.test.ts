@@ -273,6 +273,16 @@ ackSendingApplication: 'A^B'
     ]);
   });
 
+  it('refuses an MLLP listener named http, the name messages posted over HTTP are stored under', async () => {
+    await write('switchboard.yaml', 'mllp: [{ name: http, port: 3000 }]\n');
+    expect(await problemsOf(load())).toEqual([
+      `${path.join(cwd, 'switchboard.yaml')}:1: mllp[0].name: the listener name "http" is reserved for the HTTP ` +
+        'listener (POST /api/channels/{id}/messages); choose another name',
+    ]);
+    await write('switchboard.yaml', 'mllp: [{ name: https, port: 3000 }]\n');
+    expect((await load()).mllp[0]?.name).toBe('https');
+  });
+
   it('reports a YAML syntax error with its line, and a missing explicit config file', async () => {
     await write('switchboard.yaml', 'http:\n  port: 1\n bad: [\n');
     const problems = await problemsOf(load());

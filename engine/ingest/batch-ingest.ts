@@ -54,8 +54,8 @@ export async function ingestHl7Batch(
       parts.encoding,
       deps.ackSendingApplication,
       deps.ackSendingFacility,
-      parts.fields[3] ?? '', // answered to the batch's sender
-      parts.fields[4] ?? '',
+      parts.fields[2] ?? '', // answered to the batch's sender (its BHS-3/FHS-3 and -4)
+      parts.fields[3] ?? '',
       now,
     ].join(parts.field);
   const segments = [
