@@ -18,6 +18,7 @@ import { RefreshTokenStore } from './auth/refresh-tokens.ts';
 import { loadOrCreateSigningKey } from './auth/signing-key.ts';
 import { UserStore } from './auth/users.ts';
 import { EngineEvents } from './events/engine-events.ts';
+import { messageProcessedEvent, publishChannelEvents, publishingIngest } from './events/event-sources.ts';
 import type { ListenerState } from './http/api-context.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { startMllpListener } from './ingest/mllp-listener.ts';
@@ -154,6 +155,8 @@ export async function startEngine(
       lookup: (messageId) => recent.meta(messageId),
     });
     cleanups.push(() => channels.stopAll());
+    const unpublishChannels = publishChannelEvents(channels, events);
+    cleanups.push(async () => unpublishChannels());
     await channels.deploy(initial.channels);
 
     if (config.dedupWindowSeconds > 0) {
@@ -178,18 +181,9 @@ export async function startEngine(
       }),
     );
     cleanups.push(() => dispatcher.stop());
-    await dispatcher.start(
-      createMessageProcessor({
-        store,
-        routedChannels: () => channels.routed(),
-        onDeliveriesQueued: (channelId, names) => channels.kickQueues(channelId, names),
-        onProcessed: (message) => recent.remember(message),
-        logger,
-      }),
-    );
-
     const ingestDeps = {
-      ingest: (req: Parameters<GroupCommitIngestor['ingest']>[0]) => ingestor.ingest(req),
+      // Every listener (MLLP and HTTP) commits here: message.received is published after the commit.
+      ingest: publishingIngest((req) => ingestor.ingest(req), events),
       accepts: (listener: string, type: string, trigger: string) => channels.accepts(listener, type, trigger),
       onAccepted: (messageId: string, partitionKey: string | null) =>
         dispatcher.notify({ messageId, partitionKey }),
@@ -200,14 +194,7 @@ export async function startEngine(
     };
     const mllpPorts = new Map<string, number>();
     const servers: MllpServer[] = [];
-    for (const listener of config.mllp) {
-      const server = await startMllpListener(listener, ingestDeps, logger);
-      servers.push(server.server);
-      mllpPorts.set(listener.name, server.port);
-      cleanups.push(() => server.server.close(5000));
-    }
-
-    const reloadChannels = async (): Promise<{ ok: boolean; problems: string }> => {
+    const reloadOnce = async (): Promise<{ ok: boolean; problems: string }> => {
       const next = await loadChannelSet();
       if (next.problems.length > 0) {
         const problems = formatProblems(next.problems);
@@ -217,6 +204,14 @@ export async function startEngine(
       const diff = await channels.deploy(next.channels);
       logger.info('channels reloaded', diff);
       return { ok: true, problems: '' };
+    };
+    // One reload at a time: the directory watcher and the API may ask at once, and two deploys must not
+    // interleave (each would instantiate the same changed channel).
+    let reloading: Promise<unknown> = Promise.resolve();
+    const reloadChannels = (): Promise<{ ok: boolean; problems: string }> => {
+      const run = reloading.then(reloadOnce, reloadOnce);
+      reloading = run.catch(() => undefined);
+      return run;
     };
     const watcher = watchChannels(config.channelsDir, () => {
       reloadChannels().catch((err: unknown) => logger.error('channel reload failed', { error: String(err) }));
@@ -279,8 +274,29 @@ export async function startEngine(
         };
       },
     });
-    await http.listen({ host: config.http.host, port: config.http.port });
     cleanups.push(() => http.close());
+    // Started once the HTTP server (and so the metrics) listen to engine events: nothing goes uncounted.
+    await dispatcher.start(
+      createMessageProcessor({
+        store,
+        routedChannels: () => channels.routed(),
+        onDeliveriesQueued: (channelId, names) => channels.kickQueues(channelId, names),
+        onProcessed: (message, outcome) => {
+          recent.remember(message);
+          events.publish(messageProcessedEvent(message, outcome));
+        },
+        logger,
+      }),
+    );
+
+    for (const listener of config.mllp) {
+      const server = await startMllpListener(listener, ingestDeps, logger);
+      servers.push(server.server);
+      mllpPorts.set(listener.name, server.port);
+      cleanups.push(() => server.server.close(5000));
+    }
+
+    await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
 

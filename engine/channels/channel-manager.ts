@@ -5,7 +5,7 @@ import { DeliveryQueue, type DeliveryContextLookup } from '../dispatch/delivery-
 import { createDestination } from '../destinations/create.ts';
 import type { Destination } from '../destinations/types.ts';
 import type { Logger } from '../log/logger.ts';
-import type { MessageStore } from '../store/types.ts';
+import type { Delivery, MessageStore } from '../store/types.ts';
 import { compileChannel, type CompiledChannel } from './compile.ts';
 import { matchesMessageType } from './filters.ts';
 import type { ChannelSpec } from './types.ts';
@@ -42,7 +42,21 @@ export interface ChannelStatus {
   readonly file: string;
 }
 
-/** Owns the deployed channels: their lifecycle, their destinations and destination queues. */
+/** One delivery attempt of any queue, as the 'delivery' event reports it. */
+export interface DeliveryAttemptReport {
+  readonly delivery: Delivery;
+  readonly ok: boolean;
+  /** The destination's error when not ok (may quote content). */
+  readonly error: string | null;
+  /** When a failed delivery is tried again; null when sent or dead-lettered. */
+  readonly retryAt: Date | null;
+}
+
+/**
+ * Owns the deployed channels: their lifecycle, their destinations and destination queues.
+ * Events: 'state' (channel id, new state), 'deployed' (what changed), 'delivery' (every attempt of
+ * every queue, as a DeliveryAttemptReport).
+ */
 export class ChannelManager extends EventEmitter {
   private readonly channels = new Map<string, RunningChannel>();
 
@@ -92,6 +106,10 @@ export class ChannelManager extends EventEmitter {
           error: String(err),
         }),
       );
+      queue.on('sent', (delivery) => this.reportAttempt({ delivery, ok: true, error: null, retryAt: null }));
+      queue.on('failed', (delivery, error, retryAt) =>
+        this.reportAttempt({ delivery, ok: false, error, retryAt }),
+      );
       queue.on('failed', (delivery, error, retryAt) =>
         this.deps.logger.warn(retryAt ? 'delivery failed, will retry' : 'delivery dead-lettered', {
           channel: compiled.spec.id,
@@ -106,6 +124,10 @@ export class ChannelManager extends EventEmitter {
       destinations.set(d.spec.name, { destination, queue });
     }
     return { compiled, destinations, state: 'stopped' };
+  }
+
+  private reportAttempt(report: DeliveryAttemptReport): void {
+    this.emit('delivery', report);
   }
 
   private async undeploy(id: string): Promise<void> {
@@ -184,6 +206,11 @@ export class ChannelManager extends EventEmitter {
       destinations: c.compiled.spec.destinations.map((d) => ({ name: d.name, type: d.type })),
       file: c.compiled.spec.file,
     }));
+  }
+
+  /** The deployed channel's spec as loaded (frozen; the same object until the channel changes), or null. */
+  spec(id: string): ChannelSpec | null {
+    return this.channels.get(id)?.compiled.spec ?? null;
   }
 
   private require(id: string): RunningChannel {

@@ -1,6 +1,12 @@
 import { Hl7Message } from '../hl7/message.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ChannelResult, MessageStore, NewDelivery, StoredMessage } from '../store/types.ts';
+import type {
+  ChannelResult,
+  MessageStatus,
+  MessageStore,
+  NewDelivery,
+  StoredMessage,
+} from '../store/types.ts';
 import type { CompiledChannel } from './compile.ts';
 import { matchesMessageType } from './filters.ts';
 import { HL7_V2_CONTENT_TYPE, type Payload, type TransformContext, type Transformer } from './transform.ts';
@@ -11,9 +17,20 @@ export interface ProcessorDeps {
   readonly routedChannels: () => readonly CompiledChannel[];
   /** Called after deliveries were queued, so their queues look at once. */
   readonly onDeliveriesQueued: (channelId: string, destinations: readonly string[]) => void;
-  /** Called with the message once its deliveries are committed, before their queues are kicked. */
-  readonly onProcessed?: (message: StoredMessage) => void;
+  /**
+   * Called once the message's outcome is committed (deliveries included), before their queues are
+   * kicked: the message as read, and what processing decided (for engine events and metrics).
+   */
+  readonly onProcessed?: (message: StoredMessage, outcome: ProcessingOutcome) => void;
   readonly logger: Logger;
+}
+
+export interface ProcessingOutcome {
+  readonly status: Exclude<MessageStatus, 'received' | 'rejected' | 'duplicate'>;
+  /** One per channel that took the message; empty when the stored message no longer parsed. */
+  readonly results: readonly ChannelResult[];
+  /** From the handler starting on the message to the commit of its outcome. */
+  readonly seconds: number;
 }
 
 /** Listener name of a stored message: `mllp:2575` style ids keep the name before the colon. */
@@ -94,6 +111,8 @@ async function runChannel(
  */
 export function createMessageProcessor(deps: ProcessorDeps): (messageId: string) => Promise<void> {
   return async (messageId) => {
+    const started = performance.now();
+    const elapsed = (): number => (performance.now() - started) / 1000;
     const stored = await deps.store.get(messageId);
     if (!stored || stored.status !== 'received') return;
     const channels = deps.routedChannels().filter((c) => takesMessage(c, stored));
@@ -101,7 +120,9 @@ export function createMessageProcessor(deps: ProcessorDeps): (messageId: string)
     try {
       message = Hl7Message.parse(stored.raw);
     } catch (err) {
-      await deps.store.completeProcessing(messageId, 'error', [], []);
+      if (await deps.store.completeProcessing(messageId, 'error', [], [])) {
+        deps.onProcessed?.(stored, { status: 'error', results: [], seconds: elapsed() });
+      }
       deps.logger.warn('stored message no longer parses', { messageId });
       deps.logger.debug('stored message no longer parses: detail', { messageId, error: String(err) });
       return;
@@ -132,7 +153,7 @@ export function createMessageProcessor(deps: ProcessorDeps): (messageId: string)
         : 'filtered';
     const committed = await deps.store.completeProcessing(messageId, status, results, deliveries);
     if (!committed) return;
-    deps.onProcessed?.(stored);
+    deps.onProcessed?.(stored, { status, results, seconds: elapsed() });
     const byChannel = new Map<string, string[]>();
     for (const d of deliveries)
       byChannel.set(d.channelId, [...(byChannel.get(d.channelId) ?? []), d.destination]);

@@ -1,7 +1,8 @@
 /**
  * Engine events: what the console's live stream and the Prometheus metrics are fed from. Ids, codes,
  * counts and timings only; fields that may quote message content (`error`) or identify a message to a
- * sender (`controlId`) are dropped for roles that may not read content (see http/routes/event-routes.ts).
+ * sender (`controlId`) are dropped for roles that may not read content (see event-view.ts). Published
+ * from engine.ts wiring (event-sources.ts); nothing here may hold message text or patient data.
  */
 import { EventEmitter } from 'node:events';
 import type { AckCode, DeliveryStatus, MessageStatus } from '../store/types.ts';
@@ -16,8 +17,11 @@ export interface MessageReceivedEvent {
   readonly controlId: string | null;
   readonly ackCode: AckCode;
   readonly status: MessageStatus;
-  /** Seconds from the first byte of the frame to the ACK being ready (commit included). */
-  readonly ackSeconds: number | null;
+  /**
+   * Seconds the ACK waited on the store: from the ingest request to its commit (group commit wait
+   * included). Parsing before it is not counted; it is small next to the commit.
+   */
+  readonly ackSeconds: number;
 }
 
 export interface MessageProcessedEvent {
@@ -25,8 +29,11 @@ export interface MessageProcessedEvent {
   readonly at: string;
   readonly messageId: string;
   readonly status: MessageStatus;
+  /** One entry per channel that took the message: `transformed`, `filtered` or `error`. */
   readonly channels: readonly { readonly channelId: string; readonly status: string }[];
+  /** Seconds from the dispatcher handing the message over to its results being committed. */
   readonly processingSeconds: number;
+  /** The first channel error (may quote content). */
   readonly error: string | null;
 }
 
@@ -38,8 +45,13 @@ export interface DeliveryEvent {
   readonly channelId: string;
   readonly destination: string;
   readonly ok: boolean;
+  /** After this attempt: `sent`, `queued` (a retry is planned) or `error` (dead-lettered). */
   readonly status: DeliveryStatus;
+  /** Attempts made, this one included. */
   readonly attempts: number;
+  /** Seconds from the delivery being queued to this attempt's outcome (retry waits included). */
+  readonly seconds: number;
+  /** What the destination answered (may quote content). */
   readonly error: string | null;
 }
 
@@ -51,6 +63,15 @@ export interface ChannelStateEvent {
 }
 
 export type EngineEvent = MessageReceivedEvent | MessageProcessedEvent | DeliveryEvent | ChannelStateEvent;
+
+export type EngineEventType = EngineEvent['type'];
+
+export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
+  'message.received',
+  'message.processed',
+  'delivery.attempted',
+  'channel.state',
+];
 
 export class EngineEvents extends EventEmitter<{ event: [EngineEvent] }> {
   constructor() {
