@@ -12,6 +12,8 @@ import type { SqlClient } from './db/sql.ts';
 import { InProcessDispatcher } from './dispatch/in-process-dispatcher.ts';
 import { RecentMessages } from './dispatch/recent-messages.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import type { AuditAction, AuditDetail } from './audit/types.ts';
+import { cliActor } from './audit/os-actor.ts';
 import { ApiTokenStore } from './auth/api-tokens.ts';
 import { ensureFirstAdmin } from './auth/bootstrap.ts';
 import { RefreshTokenStore } from './auth/refresh-tokens.ts';
@@ -300,9 +302,21 @@ export async function startEngine(
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
 
+    // The control socket is owner-only (mode 0600): whoever uses it runs as the engine's own account.
+    const controlActor = cliActor(undefined);
+    const auditControl = (
+      action: AuditAction,
+      target: string | null,
+      detail: AuditDetail,
+    ): Promise<unknown> => audit.append({ actor: controlActor, action, target, detail });
     cleanups.push(
       await startControlSocket(config.dataDir, {
-        reprocess,
+        reprocess: async (messageId) => {
+          const r = await reprocess(messageId);
+          if (r.ok)
+            await auditControl('message.reprocess', `message/${messageId}`, { via: 'control-socket' });
+          return r;
+        },
         stats: async () => ({
           ...(await store.counts()),
           pendingDispatch: dispatcher.pending,
@@ -310,6 +324,7 @@ export async function startEngine(
         }),
         reloadChannels: async () => {
           const r = await reloadChannels();
+          await auditControl('config.change', 'channels', { op: 'reload', ok: r.ok, via: 'control-socket' });
           return { ok: r.ok, message: r.ok ? 'channels reloaded' : r.problems };
         },
         channelAction: async (id, action) => {
@@ -318,6 +333,10 @@ export async function startEngine(
           await channels[action](id);
           const state = channels.status().find((c) => c.id === id)?.state;
           logger.info('channel state changed by control request', { channel: id, action, state });
+          await auditControl('channel.state', `channel/${id}`, {
+            state: state ?? null,
+            via: 'control-socket',
+          });
           return { ok: true, message: `channel ${id} is ${state}` };
         },
         channels: async () => channels.status(),

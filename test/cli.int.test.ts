@@ -132,7 +132,12 @@ describe('switchboard CLI', () => {
 
     beforeAll(async () => {
       dataDir = path.join(dir, 'engine-data');
-      env = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CHANNELS_DIR: SHIPPED_CHANNELS };
+      env = {
+        SWITCHBOARD_DATA_DIR: dataDir,
+        SWITCHBOARD_CHANNELS_DIR: SHIPPED_CHANNELS,
+        // Chosen, so the first start prints no password banner and every output line is a JSON log line.
+        SWITCHBOARD_ADMIN_PASSWORD: 'cli test admin password',
+      };
       const msgDir = path.join(dir, 'messages');
       await mkdir(msgDir, { recursive: true });
       const contents = {
@@ -289,6 +294,17 @@ describe('switchboard CLI', () => {
           ['4', 'CLI-4', 1, 'processed'],
           ['5', 'CLI-5', 1, 'rejected'],
         ]);
+        // What the control socket did is audited under the engine's own OS account.
+        const audit = await db.query<{ actor: string; action: string; target: string }>(
+          `SELECT actor, action, target FROM audit_log WHERE detail->>'via' = 'control-socket' ORDER BY seq`,
+        );
+        const actions = audit.rows.map((r) => `${r.action} ${r.target}`);
+        expect(actions).toContain('message.reprocess message/1');
+        expect(actions).toEqual(
+          expect.arrayContaining(['channel.state channel/adt', 'channel.state channel/adt']),
+        );
+        expect(new Set(audit.rows.map((r) => r.actor)).size).toBe(1);
+        expect(audit.rows[0]?.actor).toMatch(/^cli:/);
       } finally {
         await db.close();
       }

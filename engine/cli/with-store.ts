@@ -3,7 +3,6 @@
  * PGlite is single-process, so they take the data-folder lock and refuse while an engine holds it; on
  * PostgreSQL (DATABASE_URL) the server arbitrates, so they run beside a running engine.
  */
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { cliEngineConfig } from './cli-config.ts';
 import { lockDataDir } from '../control/data-dir-lock.ts';
@@ -49,14 +48,4 @@ async function lockOrExplain(dataDir: string): Promise<() => Promise<void>> {
   }
 }
 
-/** Who the audit log names for a CLI change: the operating-system account unless --actor says. */
-export function cliActor(flag: string | undefined): string {
-  if (flag !== undefined && flag.trim() !== '') return flag.trim();
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): still record that the change came from the CLI.
-  }
-  return `cli:${name}`;
-}
+export { cliActor } from '../audit/os-actor.ts';
