@@ -25,6 +25,7 @@ function fhirIssueCode(status: number): string {
   if (status === 401) return 'login';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
+  if (status === 410) return 'deleted';
   if (status === 400 || status === 422) return 'invalid';
   if (status === 405) return 'not-supported';
   return 'exception';
