@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { deepFreeze } from '../config/freeze.ts';
 import { INVALID, isMap, type Ctx } from '../config/schema-kit.ts';
-import { readYamlFile, type YamlSource } from '../config/yaml-source.ts';
+import { parseYaml, readYamlFile, type YamlSource } from '../config/yaml-source.ts';
 import { CHANNEL_ID, channelSchema } from './schema.ts';
 import type { ChannelSpec, ConfigProblem } from './types.ts';
 
@@ -30,8 +30,11 @@ interface FileResult {
 }
 
 async function readChannelFile(file: string, opts: Omit<LoadChannelsOptions, 'dir'>): Promise<FileResult> {
-  const absolute = path.resolve(file);
-  const source = await readYamlFile(absolute);
+  return checkChannelSource(await readYamlFile(path.resolve(file)), opts);
+}
+
+function checkChannelSource(source: YamlSource, opts: Omit<LoadChannelsOptions, 'dir'>): FileResult {
+  const absolute = source.file;
   if (source.problems.length > 0) return { channel: null, problems: [...source.problems], id: null, source };
   if (source.value === null || source.value === undefined) {
     const problem = {
@@ -59,6 +62,26 @@ export async function loadChannelFile(
 ): Promise<{ channel: ChannelSpec | null; problems: ConfigProblem[] }> {
   const { channel, problems } = await readChannelFile(file, opts);
   return { channel, problems };
+}
+
+/**
+ * Validates one channel document given as text (the admin API's validate and deploy routes) exactly as
+ * the loader would the file `file`, which need not exist: script modules resolve against its folder.
+ * `id` is the id as written when it is a valid id, even if the rest of the channel is not.
+ */
+export function checkChannelText(
+  text: string,
+  file: string,
+  opts: Omit<LoadChannelsOptions, 'dir'>,
+): {
+  channel: ChannelSpec | null;
+  problems: ConfigProblem[];
+  id: string | null;
+  /** 1-based line of the key at `path` in the text, when there is one. */
+  lineOf(path: readonly (string | number)[]): number | undefined;
+} {
+  const { channel, problems, id, source } = checkChannelSource(parseYaml(path.resolve(file), text), opts);
+  return { channel, problems, id, lineOf: (at) => source.lineOf(at, true) };
 }
 
 /**
