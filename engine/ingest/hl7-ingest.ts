@@ -4,8 +4,9 @@ import { splitBatch } from '../hl7/batch.ts';
 import type { Hl7Header } from '../hl7/types.ts';
 import { SwitchboardError } from '../errors/catalogue.ts';
 import type { Logger } from '../log/logger.ts';
-import type { IngestRequest, IngestResult } from '../store/types.ts';
+import type { IngestRequest, IngestResult, PatientIdentifier } from '../store/types.ts';
 import { planAcks, type AppAckCode } from './ack-policy.ts';
+import { patientIdentifiersOf } from './patient-identifiers.ts';
 import { validateHeader } from './validate-header.ts';
 
 export interface Hl7IngestDeps {
@@ -53,6 +54,8 @@ interface Verdict {
   readonly outcome: AppAckCode;
   readonly error: AckError | null;
   readonly partitionKey: string | null;
+  /** For search; kept for rejected messages too, so they can be found by patient. */
+  readonly patientIds: readonly PatientIdentifier[];
 }
 
 function judge(frame: Buffer, source: SourceInfo, deps: Hl7IngestDeps): Verdict {
@@ -68,9 +71,11 @@ function judge(frame: Buffer, source: SourceInfo, deps: Hl7IngestDeps): Verdict 
       outcome: 'AR',
       error: { code: 'HL7_NOT_PARSEABLE', detail, location },
       partitionKey: null,
+      patientIds: [],
     };
   }
   const header = message.header;
+  const patientIds = patientIdentifiersOf(message);
   const problem = validateHeader(header);
   if (problem)
     return {
@@ -78,6 +83,7 @@ function judge(frame: Buffer, source: SourceInfo, deps: Hl7IngestDeps): Verdict 
       outcome: problem.code === 'HL7_MISSING_REQUIRED_FIELD' ? 'AE' : 'AR',
       error: problem,
       partitionKey: null,
+      patientIds,
     };
   if (!deps.accepts(source.listener, header.messageType, header.triggerEvent)) {
     const anyTrigger = deps.accepts(source.listener, header.messageType, '');
@@ -90,9 +96,10 @@ function judge(frame: Buffer, source: SourceInfo, deps: Hl7IngestDeps): Verdict 
         location: 'MSH-9',
       },
       partitionKey: null,
+      patientIds,
     };
   }
-  return { header, outcome: 'AA', error: null, partitionKey: partitionKeyOf(message) };
+  return { header, outcome: 'AA', error: null, partitionKey: partitionKeyOf(message), patientIds };
 }
 
 /** The acknowledgments for a verdict, as one buffer of zero, one or two HL7 messages. */
@@ -148,6 +155,7 @@ export async function ingestHl7(frame: Buffer, source: SourceInfo, deps: Hl7Inge
     ack,
     error: verdict.error ? `${verdict.error.code}: ${verdict.error.detail}` : null,
     dedupWindowSeconds: deps.dedupWindowSeconds,
+    patientIds: verdict.patientIds,
   };
   let result: IngestResult;
   try {

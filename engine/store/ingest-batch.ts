@@ -6,6 +6,7 @@
 import type { SqlQueryable } from '../db/sql.ts';
 import { groupByKey, resolveGroups, type DedupGroup } from './dedup-plan.ts';
 import { CLAIM, INSERT_AND_CLAIM, LOOK_UP_ORIGINALS, MARK_DUPLICATES } from './ingest-sql.ts';
+import { patientKeysParam } from './patient-ids.ts';
 import { sqlText } from './rows.ts';
 import type { AckCode, IngestRequest, IngestResult } from './types.ts';
 import { assertIngestRequest } from './validate.ts';
@@ -90,6 +91,7 @@ async function insertAndClaim(
     claims.map((c) => c.key.controlId),
     claims.map((c) => c.claimant + 1),
     window,
+    requests.map((r) => patientKeysParam(r.patientIds)),
   ]);
   if (rows.length !== requests.length || rows.some((r, i) => r.ord !== i + 1)) {
     throw new Error(`message insert returned ${rows.length} rows for ${requests.length} messages`);

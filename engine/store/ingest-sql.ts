@@ -11,20 +11,23 @@
  *   same order (no deadlock). The message rows it references are inserted by the sibling CTE: the
  *   foreign key is checked at the end of the statement.
  * $1 count, $2..$16 message columns, $17..$20 claims (application, facility, control id, ordinal),
- * $21 window in seconds.
+ * $21 window in seconds, $22 patient identifier keys (one text per message, PATIENT_KEY_SEPARATOR between
+ * keys, engine/store/patient-ids.ts; string_to_array of NULL is NULL).
  */
 export const INSERT_AND_CLAIM = `WITH ids AS MATERIALIZED (
     SELECT ord, nextval('messages_id_seq') AS id FROM generate_series(1, $1::int) AS ord
   ), ins AS (
     INSERT INTO messages (id, listener, remote_address, raw, sending_application, sending_facility,
       receiving_application, receiving_facility, message_type, trigger_event, control_id, version,
-      partition_key, status, ack_code, ack, error)
+      partition_key, status, ack_code, ack, error, patient_ids)
     SELECT ids.id, u.listener, u.remote_address, u.raw, u.sa, u.sf, u.ra, u.rf, u.mt, u.te, u.cid, u.ver,
-      u.pk, CASE WHEN u.ack_code = 'AA' THEN 'received' ELSE 'rejected' END, u.ack_code, u.ack, u.error
+      u.pk, CASE WHEN u.ack_code = 'AA' THEN 'received' ELSE 'rejected' END, u.ack_code, u.ack, u.error,
+      string_to_array(u.pids, chr(30))
     FROM unnest($2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[],
-      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[])
+      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[],
+      $22::text[])
       WITH ORDINALITY AS u(listener, remote_address, raw, sa, sf, ra, rf, mt, te, cid, ver, pk, ack_code, ack,
-      error, ord)
+      error, pids, ord)
     JOIN ids USING (ord)
     ORDER BY ord
     RETURNING id

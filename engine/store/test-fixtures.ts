@@ -1,6 +1,6 @@
 /** Ingest requests and table resets for the store's tests and benchmark (not used by the engine). */
 import type { SqlClient } from '../db/sql.ts';
-import type { AckCode, IngestRequest } from './types.ts';
+import type { AckCode, IngestRequest, PatientIdentifier } from './types.ts';
 
 export interface RequestOptions {
   readonly controlId?: string;
@@ -11,6 +11,8 @@ export interface RequestOptions {
   readonly partitionKey?: string | null;
   readonly noHeader?: boolean;
   readonly raw?: Buffer;
+  /** Default: the PID-3 of the default raw (`<counter>` of authority MRN), as the HL7 ingest path sets it. */
+  readonly patientIds?: readonly PatientIdentifier[];
 }
 
 let counter = 0;
@@ -47,6 +49,7 @@ export function ingestRequest(opts: RequestOptions = {}): IngestRequest {
     ),
     error: ackCode === 'AA' ? null : 'rejected by test',
     dedupWindowSeconds: opts.dedupWindowSeconds ?? 300,
+    patientIds: opts.patientIds ?? [{ id: String(counter), authority: 'MRN' }],
   };
 }
 

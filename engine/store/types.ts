@@ -27,6 +27,13 @@ export type DeliveryStatus = 'queued' | 'sent' | 'error';
 
 export type ChannelResultStatus = 'filtered' | 'transformed' | 'error';
 
+/** One patient identifier of a message (a PID-3 repetition): ID (CX.1) and assigning authority (CX.4.1). */
+export interface PatientIdentifier {
+  readonly id: string;
+  /** '' when the repetition names none. */
+  readonly authority: string;
+}
+
 export interface IngestRequest {
   readonly raw: Buffer;
   readonly listener: string; // e.g. "mllp:2575"
@@ -51,6 +58,8 @@ export interface IngestRequest {
   readonly error: string | null;
   /** Dedup window in seconds; 0 disables deduplication. */
   readonly dedupWindowSeconds: number;
+  /** Every PID-3 identifier, indexed for search (engine/store/patient-ids.ts). Absent = none. */
+  readonly patientIds?: readonly PatientIdentifier[];
 }
 
 export interface IngestResult {
