@@ -11,7 +11,7 @@ import {
   type MessageSummary,
   type SummaryRow,
 } from './message-search.ts';
-import { isId, toChannelResult, type ChannelResultRow } from './rows.ts';
+import { isId, toChannelResult, type AttemptRow, type ChannelResultRow } from './rows.ts';
 import type { ChannelResult, DeliveryStatus } from './types.ts';
 
 /** A message with thousands of deliveries is a runaway reprocess loop: the detail shows the newest. */
@@ -87,15 +87,6 @@ interface DeliveryDetailRow {
   payload: Buffer;
   created_at: Date;
   sent_at: Date | null;
-  response: string | null;
-}
-
-interface AttemptRow {
-  delivery_id: string;
-  attempt: number;
-  at: Date;
-  ok: boolean;
-  error: string | null;
   response: string | null;
 }
 

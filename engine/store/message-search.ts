@@ -16,19 +16,10 @@
 import type { SqlClient } from '../db/sql.ts';
 import { patientIdKey } from './patient-ids.ts';
 import { isId, sqlText } from './rows.ts';
-import type { AckCode, ChannelResultStatus, MessageStatus } from './types.ts';
+import { MESSAGE_STATUSES, type AckCode, type ChannelResultStatus, type MessageStatus } from './types.ts';
 
 export const SEARCH_DEFAULT_LIMIT = 50;
 export const SEARCH_MAX_LIMIT = 500;
-
-export const MESSAGE_STATUSES: readonly MessageStatus[] = [
-  'received',
-  'processed',
-  'filtered',
-  'error',
-  'rejected',
-  'duplicate',
-];
 
 export interface MessageSearchFilter {
   /** A channel recorded a result for the message (any processing run). */

@@ -28,6 +28,7 @@ import {
   type DeliveryRow,
   type MessageRow,
 } from './rows.ts';
+import { MESSAGE_STATUSES } from './types.ts';
 import type {
   ChannelResult,
   Delivery,
@@ -43,14 +44,6 @@ import type {
 } from './types.ts';
 
 const COMPLETED: ReadonlySet<string> = new Set(['processed', 'filtered', 'error']);
-const MESSAGE_STATUSES: readonly MessageStatus[] = [
-  'received',
-  'processed',
-  'filtered',
-  'error',
-  'rejected',
-  'duplicate',
-];
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', 'sent', 'error'];
 
 function assertLimit(limit: number): void {

@@ -22,6 +22,15 @@ export type AckCode = 'AA' | 'AE' | 'AR';
  */
 export type MessageStatus = 'received' | 'processed' | 'filtered' | 'error' | 'rejected' | 'duplicate';
 
+export const MESSAGE_STATUSES: readonly MessageStatus[] = [
+  'received',
+  'processed',
+  'filtered',
+  'error',
+  'rejected',
+  'duplicate',
+];
+
 /** queued - waiting (maybe for its next attempt); sent - delivered; error - dead-lettered */
 export type DeliveryStatus = 'queued' | 'sent' | 'error';
 

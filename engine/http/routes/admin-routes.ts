@@ -14,8 +14,8 @@ import { AUDIT_ACTIONS, type AuditAction, type AuditRecord } from '../../audit/t
 import { auditRequest } from '../audit-request.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import type { RouteModule } from './route-module.ts';
+import { ErrorBody } from '../api-schemas.ts';
 
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 const DateTime = Type.String({ format: 'date-time' });
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));

@@ -12,6 +12,7 @@ import type { ApiContext } from '../api-context.ts';
 import { auditRequest } from '../audit-request.ts';
 import { HttpError } from '../http-errors.ts';
 import type { RouteModule } from './route-module.ts';
+import { ErrorBody } from '../api-schemas.ts';
 
 const Credentials = Type.Object(
   {
@@ -39,7 +40,6 @@ const Me = Type.Object({
   role: Type.String(),
   permissions: Type.Array(Type.String()),
 });
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 
 async function tokenPair(ctx: ApiContext, user: User): Promise<Static<typeof TokenPair>> {
   const accessToken = await issueAccessToken(

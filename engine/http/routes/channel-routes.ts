@@ -23,8 +23,8 @@ import type { ListenerState } from '../api-context.ts';
 import { auditRequest } from '../audit-request.ts';
 import { badRequest, notFound } from '../http-errors.ts';
 import type { RouteModule } from './route-module.ts';
+import { ErrorBody } from '../api-schemas.ts';
 
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 const DateTime = Type.String({ format: 'date-time' });
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 const State = Type.Union([Type.Literal('started'), Type.Literal('paused'), Type.Literal('stopped')]);

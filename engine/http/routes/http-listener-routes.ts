@@ -21,6 +21,7 @@ import type { IngestRequest, IngestResult } from '../../store/types.ts';
 import type { ApiContext } from '../api-context.ts';
 import { badRequest, HttpError, notFound, sendError } from '../http-errors.ts';
 import type { RouteModule } from './route-module.ts';
+import { ErrorBody } from '../api-schemas.ts';
 
 /** What senders may declare the body as; the server hands these over as raw bytes (http-server.ts). */
 const HL7_MEDIA_TYPES = ['x-application/hl7-v2+er7', 'application/hl7-v2', 'text/plain'] as const;
@@ -29,7 +30,6 @@ export const MESSAGE_ID_HEADER = 'x-switchboard-message-id';
 export const ACK_CODE_HEADER = 'x-switchboard-ack-code';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 const Hl7Body = {
   description: 'One HL7 v2 message in ER7 (pipe) encoding, or a batch (FHS/BHS); kept byte for byte',
 };

@@ -8,9 +8,9 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { decodeHl7Bytes, parsedView, payloadView } from '../../store/content-view.ts';
 import { MessageDetails, type MessageDetail } from '../../store/message-detail.ts';
+import { MESSAGE_STATUSES } from '../../store/types.ts';
 import {
   InvalidCursorError,
-  MESSAGE_STATUSES,
   MessageSearch,
   SEARCH_DEFAULT_LIMIT,
   SEARCH_MAX_LIMIT,
@@ -22,12 +22,12 @@ import type { ApiContext } from '../api-context.ts';
 import { auditRequest } from '../audit-request.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import type { RouteModule } from './route-module.ts';
+import { ErrorBody } from '../api-schemas.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
 const Id = Type.String({ description: 'bigint as a decimal string' });
 
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
 
 const StatusEnum = Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s)));

@@ -14,13 +14,13 @@ import type { ApiContext } from '../api-context.ts';
 import { auditRequest } from '../audit-request.ts';
 import { badRequest } from '../http-errors.ts';
 import type { RouteModule } from './route-module.ts';
+import { ErrorBody } from '../api-schemas.ts';
 
 /** Comment lines keep idle streams open through proxies that time out silent connections. */
 export const HEARTBEAT_MS = 15_000;
 /** A subscriber this far behind (bytes not yet taken by its socket) is cut off; it reconnects. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 const EventsQuery = Type.Object({
   types: Type.Optional(
     Type.String({
