@@ -117,10 +117,15 @@ export interface Patient extends FhirResource {
   maritalStatus?: CodeableConcept;
   multipleBirthBoolean?: boolean;
   multipleBirthInteger?: number;
+  contact?: object[];
+  generalPractitioner?: Reference[];
+  link?: { other: Reference; type: string }[];
+  active?: boolean;
 }
 
 export interface EncounterParticipant extends Element {
   type?: CodeableConcept[];
+  period?: Period;
   individual?: Reference;
 }
 
@@ -146,6 +151,7 @@ export interface Encounter extends FhirResource {
     dischargeDisposition?: CodeableConcept;
   };
   location?: EncounterLocation[];
+  diagnosis?: { condition: Reference; use?: CodeableConcept; rank?: number }[];
   serviceProvider?: Reference;
 }
 

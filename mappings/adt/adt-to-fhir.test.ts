@@ -105,6 +105,8 @@ describe('golden: hand-reviewed corpus messages', () => {
       'REF',
       'CON',
       'ADM',
+      'REF', // PV2-13 referral source
+      '446050000', // ROL after PV1 (role PP, SNOMED primary care physician): adt-segments.ts
     ]);
     expect(encounter?.participant?.[0]?.individual?.display).toBe('Dr. Mohammed Mahi Alaz JR MD');
     expect(encounter?.location?.[0]?.status).toBe('planned'); // PV1-2 P
@@ -168,9 +170,11 @@ describe('status and unsupported triggers', () => {
   });
 
   it('other ADT events give an empty transaction and a warning', () => {
-    const { bundle, warnings } = map('fhir-converter/ADT-A40-01.hl7');
+    const message = corpusMessage('hl7/fhir-converter/ADT-A40-01.hl7');
+    message.set('MSH-9.2', 'A17'); // swap patients: two PID/PV1 groups, not mapped
+    const { bundle, warnings } = adtToFhir.map(message, mappingContext());
     expect(bundle).toEqual({ resourceType: 'Bundle', type: 'transaction', entry: [] });
-    expect(warnings).toEqual(['ADT^A40 not mapped yet: empty transaction']);
+    expect(warnings).toEqual(['ADT^A17 not mapped yet: empty transaction']);
   });
 
   it('a PID without identifiers gets a temporary, message-derived one and a warning', () => {

@@ -1,6 +1,7 @@
 /**
  * PV1 -> Encounter, per "HL7 Segment - FHIR R4_ PV1[Encounter] - PV1.csv" (row named at each
- * element); status per "HL7 Concept Map_ Event[EncounterStatus]" and "PatientClass[EncounterStatus]".
+ * element); status per the trigger (adt-triggers.ts: "HL7 Concept Map_ Event[EncounterStatus]" and
+ * ours), else PV1-45 / "PatientClass[EncounterStatus]"; PV2 is added by pv2-encounter.ts.
  */
 import type {
   CodeableConcept,
@@ -22,13 +23,14 @@ import { xcnToReference } from '../datatypes/xcn.ts';
 import { SWITCHBOARD_ID_PREFIX } from '../identifier-systems.ts';
 import {
   type ConceptMap,
-  EVENT_ENCOUNTER_STATUS,
   PATIENT_CLASS,
   PATIENT_CLASS_STATUS,
   V2_TABLE_SYSTEM,
   mapCode,
 } from '../vocabulary/tables.ts';
+import { ADT_TRIGGER_TABLE, type AdtTrigger } from './adt-triggers.ts';
 import type { SegmentMapEnv } from './env.ts';
+import { applyPv2 } from './pv2-encounter.ts';
 
 const PV1 = {
   patientClass: fieldPath('PV1-2'),
@@ -36,6 +38,8 @@ const PV1 = {
   admissionType: fieldPath('PV1-4'),
   preadmitNumber: fieldPath('PV1-5'),
   priorLocation: fieldPath('PV1-6'),
+  temporaryLocation: fieldPath('PV1-11'),
+  pendingLocation: fieldPath('PV1-42'),
   attending: fieldPath('PV1-7'),
   referring: fieldPath('PV1-8'),
   consulting: fieldPath('PV1-9'),
@@ -72,14 +76,15 @@ export interface MappedEncounter {
 
 const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
 
-function status(env: SegmentMapEnv, patientClass: string, triggerEvent: string): string {
+function status(env: SegmentMapEnv, patientClass: string, trigger: AdtTrigger | undefined): string {
+  // A cancel event's status wins: PV1-45 on a cancelled discharge does not make it "finished".
+  if (trigger?.cancels && trigger.status) return trigger.status;
   // PV1-45 "IF PV1-45 VALUED" -> status "finished"
   if (fieldValue(env.message, PV1.dischargeTime).get(1) !== '') return 'finished';
   // Event[EncounterStatus] by trigger; its A08 row is "unknown" because an update does not carry the
-  // status: the PV1-2 row (PatientClass[EncounterStatus]) is used instead, so an A08 does not undo
-  // the status an A01 set.
-  const byEvent = triggerEvent === 'A08' ? undefined : mapCode(EVENT_ENCOUNTER_STATUS, triggerEvent)?.code;
-  return byEvent ?? mapCode(PATIENT_CLASS_STATUS, patientClass)?.code ?? 'unknown';
+  // status: triggers without one use the PV1-2 row (PatientClass[EncounterStatus]) instead, so an A08
+  // does not undo the status an A01 set.
+  return trigger?.status ?? mapCode(PATIENT_CLASS_STATUS, patientClass)?.code ?? 'unknown';
 }
 
 function participants(env: SegmentMapEnv): EncounterParticipant[] {
@@ -92,13 +97,37 @@ function participants(env: SegmentMapEnv): EncounterParticipant[] {
   return out;
 }
 
-function locations(env: SegmentMapEnv, patientClass: string): EncounterLocation[] {
+type LocationStatus = EncounterLocation['status'];
+
+/**
+ * Encounter.location, the history the message states: PV1-3 (location[1]), PV1-6 (location[2],
+ * "completed"), PV1-11 (location[3], temporary, "active"), PV1-42 (location[4], pending,
+ * "reserved"). The IG's PV1-3 status (P -> "planned", else "active") follows the Encounter: a
+ * planned visit's location is planned, a finished one's completed, a cancelled one's has none. An
+ * A12 (cancel transfer) carries the restored location in PV1-3; PV1-6 there is the cancelled
+ * destination and stays out of the history; A25/A26 cancel the pending location (PV1-42).
+ */
+function locations(
+  env: SegmentMapEnv,
+  patientClass: string,
+  encounterStatus: string,
+  trigger: AdtTrigger | undefined,
+): EncounterLocation[] {
   const out: EncounterLocation[] = [];
-  const assigned = plToReference(fieldValue(env.message, PV1.assignedLocation)); // PV1-3 -> location[1]
-  // PV1-3 rows: status "planned" when PV1-2 is P (preadmit), else "active".
-  if (assigned) out.push({ location: assigned, status: patientClass === 'P' ? 'planned' : 'active' });
-  const prior = plToReference(fieldValue(env.message, PV1.priorLocation)); // PV1-6 -> location[2], "completed"
-  if (prior) out.push({ location: prior, status: 'completed' });
+  const current = (ifActive: LocationStatus): LocationStatus | undefined => {
+    if (encounterStatus === 'cancelled') return undefined;
+    if (encounterStatus === 'finished') return 'completed';
+    if (encounterStatus === 'planned') return 'planned';
+    return ifActive;
+  };
+  const add = (field: Hl7Path, locationStatus: LocationStatus | undefined): void => {
+    const location = plToReference(fieldValue(env.message, field));
+    if (location) out.push(locationStatus ? { location, status: locationStatus } : { location });
+  };
+  add(PV1.assignedLocation, current(patientClass === 'P' ? 'planned' : 'active'));
+  if (trigger?.cancels !== 'transfer') add(PV1.priorLocation, 'completed');
+  add(PV1.temporaryLocation, current('active'));
+  if (trigger?.cancels !== 'pending') add(PV1.pendingLocation, current('reserved'));
   return out;
 }
 
@@ -160,10 +189,12 @@ export function mapEncounter(
     env.warnings.push('PV1-2 (patient class) is empty: Encounter.class is data-absent "unknown"');
   else if (!mapCode(PATIENT_CLASS, patientClass))
     env.warnings.push(`PV1-2 code "${patientClass}" is not in table 0004`);
+  const trigger = ADT_TRIGGER_TABLE.get(triggerEvent);
+  const encounterStatus = status(env, patientClass, trigger);
   const encounter: Encounter = {
     resourceType: 'Encounter',
     identifier: [...(visit ? [visit] : []), ...(derived ? [derived] : []), ...alternates],
-    status: status(env, patientClass, triggerEvent),
+    status: encounterStatus,
     class: mappedClass ?? { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] },
   };
   const type = codeable(fieldValue(message, PV1.admissionType), v2Table('0007')); // PV1-4 -> type
@@ -174,7 +205,11 @@ export function mapEncounter(
   const participant = participants(env);
   if (participant.length > 0) encounter.participant = participant;
   const start = dateTimeAt(env, PV1.admitTime); // PV1-44 -> period.start
-  const end = dateTimeAt(env, PV1.dischargeTime); // PV1-45 -> period.end
+  let end = dateTimeAt(env, PV1.dischargeTime); // PV1-45 -> period.end
+  if (end && trigger?.cancels === 'discharge') {
+    env.warnings.push(`PV1-45 is valued on ADT^${triggerEvent} (cancel discharge): period.end left out`);
+    end = undefined;
+  }
   if (start || end)
     encounter.period = { ...(start && { start: start.value }), ...(end && { end: end.value }) };
   if (start?.offsetAssumed || end?.offsetAssumed) {
@@ -191,7 +226,8 @@ export function mapEncounter(
   const disposition = codeable(fieldValue(message, PV1.dischargeDisposition), v2Table('0112'));
   if (disposition) hospitalization.dischargeDisposition = disposition;
   if (Object.keys(hospitalization).length > 0) encounter.hospitalization = hospitalization;
-  const location = locations(env, patientClass);
+  const location = locations(env, patientClass, encounterStatus, trigger);
   if (location.length > 0) encounter.location = location;
+  applyPv2(env, encounter);
   return { encounter, key };
 }

@@ -11,6 +11,7 @@ const KNOWN: ReadonlyMap<string, string> = new Map([
   ['I10', 'http://hl7.org/fhir/sid/icd-10'],
   ['I10C', 'http://hl7.org/fhir/sid/icd-10-cm'],
   ['ICD10CM', 'http://hl7.org/fhir/sid/icd-10-cm'],
+  ['I9', 'http://hl7.org/fhir/sid/icd-9-cm'],
   ['I9C', 'http://hl7.org/fhir/sid/icd-9-cm'],
   ['I9CDX', 'http://hl7.org/fhir/sid/icd-9-cm'],
   ['CPT', 'http://www.ama-assn.org/go/cpt'],
