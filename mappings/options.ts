@@ -4,6 +4,7 @@
  */
 import { isValidOffset } from './datatypes/dtm.ts';
 import { createIdentifierSystemTable, type IdentifierSystemTable } from './identifier-systems.ts';
+import { readOverrides, type MappingOverrides } from './overrides/read-overrides.ts';
 
 export interface MappingOptions {
   /**
@@ -13,9 +14,16 @@ export interface MappingOptions {
   readonly defaultTimezone: string;
   /** Assigning authority (namespace id or universal id) -> Identifier.system URI. */
   readonly identifierSystems: IdentifierSystemTable;
+  /** Per-channel `extensions` and `codeTables` (mappings/overrides/read-overrides.ts). */
+  readonly overrides: MappingOverrides;
+  /**
+   * Validate the Bundle before it is handed on (mappings/validation/validate-bundle.ts); any error
+   * makes the message an error whose text is the validator's explanation. Default false.
+   */
+  readonly validate: boolean;
 }
 
-const KNOWN_KEYS = ['defaultTimezone', 'identifierSystems'];
+const KNOWN_KEYS = ['defaultTimezone', 'identifierSystems', 'extensions', 'codeTables', 'validate'];
 
 export function readMappingOptions(options: Readonly<Record<string, unknown>>): MappingOptions {
   const problems: string[] = [];
@@ -34,10 +42,14 @@ export function readMappingOptions(options: Readonly<Record<string, unknown>>): 
   } catch (err) {
     problems.push((err as Error).message);
   }
+  const overrides = readOverrides(options, problems);
+  const validate = options.validate ?? false;
+  if (typeof validate !== 'boolean')
+    problems.push(`validate: expected true or false, got ${JSON.stringify(validate)}`);
   if (problems.length > 0 || identifierSystems === undefined) {
     throw new TypeError(`invalid mapping options: ${problems.join('; ')}`);
   }
-  return Object.freeze({ defaultTimezone: tz, identifierSystems });
+  return Object.freeze({ defaultTimezone: tz, identifierSystems, overrides, validate: validate === true });
 }
 
 export function defaultTimezone(options: Readonly<Record<string, unknown>>): string {

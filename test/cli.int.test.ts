@@ -120,7 +120,7 @@ describe('switchboard CLI', () => {
       expect(start.code).toBe(1);
       expect(start.stderr).toContain(`no engine is running on data folder ${env.SWITCHBOARD_DATA_DIR}`);
       expect(list.code).toBe(0);
-      expect(list.stdout).toMatch(/^adt\tenabled\tmllp\tADT\t-> fhir\(fhir-store\)$/m);
+      expect(list.stdout).toMatch(/^adt\tenabled\tmllp\tADT\t-> fhir\(fhir-store\), hms\(hms\)$/m);
     });
   });
 
@@ -215,7 +215,7 @@ describe('switchboard CLI', () => {
       const r = await cli(['status'], env);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^messages: +.*\bprocessed 4\b/m);
-      expect(r.stdout).toMatch(/^deliveries: .*\bsent 4\b/m);
+      expect(r.stdout).toMatch(/^deliveries: .*\bsent 8\b/m);
     });
 
     it('reprocess runs a processed message again through the running engine', async () => {
@@ -224,7 +224,7 @@ describe('switchboard CLI', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('message 1 queued for reprocessing');
       const stats = await waitForStats(
-        (s) => settled(4)(s) && (s.deliveriesByStatus.sent ?? 0) === 5,
+        (s) => settled(4)(s) && (s.deliveriesByStatus.sent ?? 0) === 10,
         'the reprocessed message',
       );
       expect(stats.deliveriesByStatus.error ?? 0).toBe(0);

@@ -73,6 +73,7 @@ for (const target of await testDatabases()) {
       const deliveries = await fx.engine.store.deliveries(message!.id);
       expect(deliveries.map((d) => `${d.channelId}/${d.destination}:${d.status}`).sort()).toEqual([
         'adt/fhir:sent',
+        'adt/hms:sent',
         'archive/files:sent',
       ]);
       const patients = await patientByMrn(fx, '500001');

@@ -153,7 +153,7 @@ for (const target of await testDatabases()) {
         );
         expect(deliveries.rows.length).toBe(messages.rows.length);
         for (const row of deliveries.rows) {
-          expect(row, row.control_id).toMatchObject({ n: '1', sent: '1', ok_attempts: '1' });
+          expect(row, row.control_id).toMatchObject({ n: '2', sent: '2', ok_attempts: '2' });
         }
         // Exactly once into the FHIR store: one Patient per message, never a second version.
         const patients = await db.query<{ n: string; max_version: number }>(

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'delivery.resend',
   'fhir.read',
   'fhir.search',
+  'hms.read',
   'channel.state',
   'channel.deploy',
   'user.change',

@@ -25,6 +25,7 @@ import {
   anything,
 } from '../config/schema-shapes.ts';
 import { FILE_NAME_VARIABLES } from '../destinations/template.ts';
+import { isValidOffset } from '../../mappings/datatypes/dtm.ts';
 import { Hl7PathError, parseHl7Path } from '../hl7/path.ts';
 import { compilePattern } from './filters.ts';
 import type { ChannelSpec, DestinationSpec, FilterSpec, RetryPolicy, TransformerSpec } from './types.ts';
@@ -228,6 +229,14 @@ const httpUrl = str({
       ? null
       : `expected an http:// or https:// URL, got ${describe(raw)}`,
 });
+const timezone = str({
+  expected: "'Z' or an offset like +01:00",
+  test: (s, raw) => (isValidOffset(s) ? null : `expected 'Z' or an offset like +01:00, got ${describe(raw)}`),
+});
+const systemUri = str({
+  expected: 'an absolute URI (e.g. urn:oid:1.2.3 or http://...)',
+  pattern: /^[a-z][a-z0-9+.-]*:\S+$/i,
+});
 const headerName = str({ expected: 'an HTTP header name', pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/ });
 const headerValue = str({ minLength: 0, expected: 'a header value', pattern: /^[^\r\n]*$/ });
 
@@ -245,6 +254,12 @@ function destinationSchema(opts: ChannelSchemaOptions): Schema<DestinationSpec> 
     'type',
     {
       'fhir-store': obj({ ...base, type: type('fhir-store') }),
+      hms: obj({
+        ...base,
+        type: type('hms'),
+        defaultTimezone: optional(timezone, 'Z'),
+        identifierSystems: optional(record(systemUri), {}),
+      }),
       file: obj({
         ...base,
         type: type('file'),

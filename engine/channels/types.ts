@@ -42,6 +42,14 @@ interface DestinationBase {
 export type DestinationSpec =
   | (DestinationBase & { readonly type: 'fhir-store' })
   | (DestinationBase & {
+      /** HMS tables (engine/hms/), written in the delivery's transaction like fhir-store. */
+      readonly type: 'hms';
+      /** Offset for v2 times without one ('Z' or ±hh:mm; default 'Z'). */
+      readonly defaultTimezone: string;
+      /** Assigning authority -> identifier system URI, as the mappings' identifierSystems option. */
+      readonly identifierSystems: Readonly<Record<string, string>>;
+    })
+  | (DestinationBase & {
       readonly type: 'file';
       readonly directory: string;
       /** File name template: ${messageId} ${controlId} ${messageType} ${triggerEvent} ${channel} ${ext}. */

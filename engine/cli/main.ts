@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerAuditCommands } from './audit-command.ts';
 import { registerChannelControlCommands } from './channel-control-command.ts';
 import { registerChannelCommands } from './channels-command.ts';
+import { registerChannelTestCommand } from './channels-test-command.ts';
+import { registerMappingsCommands } from './mappings-command.ts';
 import { registerReprocessCommand } from './reprocess-command.ts';
 import { registerSendCommand } from './send-command.ts';
 import { registerStartCommand } from './start-command.ts';
@@ -18,7 +20,9 @@ export function buildProgram(): Command {
   registerSendCommand(program);
   registerChannelCommands(program);
   registerChannelControlCommands(program);
+  registerChannelTestCommand(program);
   registerReprocessCommand(program);
+  registerMappingsCommands(program);
   registerStatusCommand(program);
   registerUsersCommands(program);
   registerTokensCommands(program);

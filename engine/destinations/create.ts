@@ -1,6 +1,7 @@
 import type { DestinationSpec } from '../channels/types.ts';
 import { createFhirStoreDestination } from './fhir-store-destination.ts';
 import { createFileDestination } from './file-destination.ts';
+import { createHmsDestination } from './hms.ts';
 import { createHttpDestination } from './http-destination.ts';
 import { createMllpDestination } from './mllp-destination.ts';
 import type { Destination } from './types.ts';
@@ -14,6 +15,8 @@ export function createDestination(spec: DestinationSpec, opts: DestinationFactor
   switch (spec.type) {
     case 'fhir-store':
       return createFhirStoreDestination(spec.name);
+    case 'hms':
+      return createHmsDestination(spec);
     case 'file':
       return createFileDestination(spec, { baseDir: opts.baseDir });
     case 'http':

@@ -66,6 +66,9 @@ export const ROUTE_ACCESS = {
   'GET /fhir/:type/:id': 'fhir.read',
   'GET /fhir/:type/:id/_history': 'fhir.read',
   'GET /fhir/:type/:id/_history/:vid': 'fhir.read',
+
+  // HMS records: who is in which bed is patient data.
+  'GET /api/hms/bed-board': 'messages.read-content',
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteKey = keyof typeof ROUTE_ACCESS;

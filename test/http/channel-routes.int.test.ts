@@ -90,7 +90,10 @@ for (const target of await testDatabases())
         messageTypes: ['ADT'],
         counts: { received: 0, filtered: 0, processed: 0, errored: 0 },
         lastMessageAt: null,
-        destinations: [{ name: 'fhir', type: 'fhir-store', queued: 0, sent: 0, error: 0 }],
+        destinations: [
+          { name: 'fhir', type: 'fhir-store', queued: 0, sent: 0, error: 0 },
+          { name: 'hms', type: 'hms', queued: 0, sent: 0, error: 0 },
+        ],
       });
     });
 
@@ -135,6 +138,7 @@ for (const target of await testDatabases())
               transformers: [{ kind: 'mapping', name: 'adt-to-fhir' }],
               retry: { maxAttempts: 5 },
             },
+            { name: 'hms', type: 'hms', transformers: [] },
           ],
         },
         destinations: [
@@ -146,6 +150,7 @@ for (const target of await testDatabases())
             oldestQueuedAgeSeconds: null,
             deadLettered: 0,
           },
+          { name: 'hms', enabled: true, queueDepth: 0, deadLettered: 0 },
         ],
       });
       expect(res.body.spec.file).toBeUndefined();
@@ -460,7 +465,7 @@ for (const target of await testDatabases())
       expect(adt.points).toHaveLength(24);
       expect(Date.parse(adt.points[bucketOf(real.at)]!.at)).toBe(from + bucketOf(real.at) * 3600_000);
       expect(adt.points[bucketOf(real.at)]).toMatchObject({ received: 1, processed: 1, filtered: 0 });
-      expect(adt.points[bucketOf(real.sent_at)]!.deliveriesSent).toBe(1);
+      expect(adt.points[bucketOf(real.sent_at)]!.deliveriesSent).toBe(2); // fhir and hms
       expect(adt.points.reduce((n, p) => n + p.received, 0)).toBe(1);
 
       const retired = series('retired');
@@ -471,7 +476,7 @@ for (const target of await testDatabases())
 
       expect(series('orm').points.every((p) => p.received === 0)).toBe(true);
       expect(body.totals.messages.processed).toBe(1);
-      expect(body.totals.deliveries.sent).toBe(1);
+      expect(body.totals.deliveries.sent).toBe(2); // adt: fhir and hms
 
       // The last hour in 5-minute buckets leaves the older results out.
       const hour = await f.call<Stats>('GET', '/api/stats?window=1h', { token: f.tokens.viewer });

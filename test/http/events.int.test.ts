@@ -143,7 +143,8 @@ describe('GET /api/events', () => {
         error: null,
       });
       const delivered = await stream.next(
-        (e) => e.type === 'delivery.attempted' && e.data.messageId === messageId,
+        (e) =>
+          e.type === 'delivery.attempted' && e.data.messageId === messageId && e.data.destination === 'fhir',
         'delivery.attempted',
       );
       expect(delivered.data).toMatchObject({
@@ -156,7 +157,8 @@ describe('GET /api/events', () => {
       });
       // The order the engine did things in.
       const order = stream.events.filter((e) => e.data.messageId === messageId).map((e) => e.type);
-      expect(order).toEqual(['message.received', 'message.processed', 'delivery.attempted']);
+      // (adt also delivers to hms: a second delivery.attempted may follow or precede fhir's)
+      expect(order.slice(0, 3)).toEqual(['message.received', 'message.processed', 'delivery.attempted']);
       // An operator's stream carries control ids: opening it is audited as a content read.
       const audit = await f.engine.audit.list({
         actor: 'operator-user',

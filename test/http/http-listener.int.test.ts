@@ -116,7 +116,10 @@ describe('HTTP listener: POST /api/channels/{id}/messages', () => {
     const results = await f.engine.store.channelResults(id);
     expect(results.map((r) => `${r.channelId}:${r.status}`)).toEqual(['adt:transformed']);
     const deliveries = await f.engine.store.deliveries(id);
-    expect(deliveries.map((d) => `${d.channelId}/${d.destination}:${d.status}`)).toEqual(['adt/fhir:sent']);
+    expect(deliveries.map((d) => `${d.channelId}/${d.destination}:${d.status}`)).toEqual([
+      'adt/fhir:sent',
+      'adt/hms:sent',
+    ]);
 
     const { rows } = await f.engine.db.query<{ id: string }>(
       `SELECT id FROM fhir_resources WHERE resource_type = 'Patient' AND source_message_id = $1`,

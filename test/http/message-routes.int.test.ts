@@ -258,8 +258,9 @@ describe('message routes', () => {
       expect(d.channelResults).toEqual([
         { channelId: 'adt', status: 'transformed', error: null, detail: null },
       ]);
-      expect(d.deliveries).toHaveLength(1);
-      const [delivery] = d.deliveries;
+      // adt delivers to fhir and hms (docs/hms.md)
+      expect(d.deliveries.map((x) => x.destination).sort()).toEqual(['fhir', 'hms']);
+      const delivery = d.deliveries.find((x) => x.destination === 'fhir');
       expect(delivery).toMatchObject({ run: 1, channelId: 'adt', destination: 'fhir', status: 'sent' });
       expect(delivery!.attemptLog).toMatchObject([{ attempt: 1, ok: true }]);
       expect(delivery!.payload.encoding).toBe('utf8');
@@ -330,7 +331,7 @@ describe('message routes', () => {
       await f.engine.drain();
       const d = (await get<Detail>(`/api/messages/${id}`)).body;
       expect(d).toMatchObject({ status: 'processed', processingRuns: 2 });
-      expect(d.deliveries.map((x) => [x.run, x.status])).toEqual([
+      expect(d.deliveries.filter((x) => x.destination === 'fhir').map((x) => [x.run, x.status])).toEqual([
         [1, 'sent'],
         [2, 'sent'],
       ]);

@@ -72,7 +72,8 @@ describe('GET /metrics', () => {
       moved('switchboard_messages_received_total{listener="mllp",ack_code="AA",status="received"}'),
     ).toBe(sent);
     expect(moved('switchboard_channel_messages_total{channel="adt",outcome="received"}')).toBe(sent);
-    expect(moved('switchboard_channel_messages_total{channel="adt",outcome="sent"}')).toBe(sent);
+    // Deliveries sent: adt has two destinations (fhir, hms).
+    expect(moved('switchboard_channel_messages_total{channel="adt",outcome="sent"}')).toBe(sent * 2);
     expect(moved('switchboard_channel_messages_total{channel="adt",outcome="errored"}')).toBe(0);
     expect(moved('switchboard_channel_messages_total{channel="oru",outcome="received"}')).toBe(0);
     expect(

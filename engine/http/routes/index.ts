@@ -3,6 +3,7 @@ import { authRoutes } from './auth-routes.ts';
 import { channelRoutes } from './channel-routes.ts';
 import { fhirRoutes } from './fhir-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { hmsRoutes } from './hms-routes.ts';
 import { httpListenerRoutes } from './http-listener-routes.ts';
 import { messageRoutes } from './message-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
@@ -18,4 +19,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   messageRoutes,
   adminRoutes,
   fhirRoutes,
+  hmsRoutes,
 ];
