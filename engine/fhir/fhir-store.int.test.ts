@@ -39,9 +39,15 @@ for (const target of await testDatabases()) {
       const bundle = bundleOf(adt('rethinkhealth-hl7v2/adt-a01-full.hl7'));
       const outcome = await db.transaction((tx) => applyTransaction(tx, bundle, { messageId: '101' }));
       const [patientOut, encounterOut] = outcome.entries;
+      // Patient and Encounter first; the message's NK1, DG1, IN1 (and the people they name) follow.
       expect(outcome.entries.map((e) => `${e.outcome} ${e.resourceType} v${e.versionId}`)).toEqual([
         'created Patient v1',
         'created Encounter v1',
+        'created RelatedPerson v1',
+        'created Practitioner v1',
+        'created Condition v1',
+        'created Organization v1',
+        'created Coverage v1',
       ]);
       // A created resource keeps the id its fullUrl announced.
       expect(patientOut!.id).toBe(uuidOf(bundle.entry?.[0]?.fullUrl));
@@ -124,7 +130,8 @@ for (const target of await testDatabases()) {
       await expect(
         db.transaction(async (tx) => {
           const outcome = await applyTransaction(tx, bundleOf(message), { messageId: '501' });
-          expect(outcome.entries.map((e) => e.outcome)).toEqual(['created', 'created']);
+          expect(outcome.entries.length).toBeGreaterThanOrEqual(2);
+          expect(outcome.entries.every((e) => e.outcome === 'created')).toBe(true);
           throw new Error('delivery marking failed');
         }),
       ).rejects.toThrow('delivery marking failed');
