@@ -124,6 +124,7 @@ async function startSwitchboard(
   const engine = await mod.startEngine({
     dataDir,
     mllpPort: 0,
+    dicomPort: 0,
     httpPort: 0,
     channelsDir: path.join(repoRoot, 'channels'),
     logLevel: 'error',

@@ -39,6 +39,7 @@ async function runOnce(
     {
       dataDir: path.join(dir, 'data'),
       mllpPort: 0,
+      dicomPort: 0,
       httpPort: 0,
       channelsDir: path.join(repoRoot, 'channels'),
       silent: true,

@@ -24,6 +24,11 @@ import { messageProcessedEvent, publishChannelEvents, publishingIngest } from '.
 import type { ListenerState } from './http/api-context.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { startMllpListener } from './ingest/mllp-listener.ts';
+import { start as startDicomListener } from '../listeners/dicom/dicom-server.ts';
+import { DicomIndex } from './dicom/dicom-index.ts';
+import { createDicomStoreHandler } from './dicom/store-instance.ts';
+import { openObjectStore } from './objects/open-object-store.ts';
+import type { ObjectStore } from './objects/object-store.ts';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
 import { GroupCommitIngestor, type GroupCommitStats } from './store/group-commit.ts';
 import { SqlMessageStore } from './store/sql-message-store.ts';
@@ -33,6 +38,8 @@ export interface EngineOverrides {
   readonly dataDir?: string;
   readonly mllpPort?: number;
   readonly httpPort?: number;
+  /** DICOM listener port (0 = any free port). */
+  readonly dicomPort?: number;
   readonly databaseUrl?: string;
   readonly channelsDir?: string;
   readonly configFile?: string;
@@ -57,6 +64,11 @@ export interface RunningEngine {
   /** The first MLLP listener's port. */
   readonly mllpPort: number;
   readonly httpPort: number;
+  /** The DICOM listener's port, or null when it is disabled. */
+  readonly dicomPort: number | null;
+  /** Where received DICOM objects are kept: a folder, or S3 (S3_ENDPOINT, S3_BUCKET). */
+  readonly objects: ObjectStore;
+  readonly dicomIndex: DicomIndex;
   readonly audit: AuditLog;
   readonly users: UserStore;
   readonly events: EngineEvents;
@@ -85,6 +97,7 @@ export async function startEngine(
     overrides: {
       ...(overrides.dataDir !== undefined ? { dataDir: overrides.dataDir } : {}),
       ...(overrides.mllpPort !== undefined ? { mllpPort: overrides.mllpPort } : {}),
+      ...(overrides.dicomPort !== undefined ? { dicomPort: overrides.dicomPort } : {}),
       ...(overrides.httpPort !== undefined ? { httpPort: overrides.httpPort } : {}),
       ...(overrides.databaseUrl !== undefined ? { databaseUrl: overrides.databaseUrl } : {}),
       ...(overrides.channelsDir !== undefined ? { channelsDir: overrides.channelsDir } : {}),
@@ -298,6 +311,55 @@ export async function startEngine(
       cleanups.push(() => server.server.close(5000));
     }
 
+    // DICOM: objects as received in the object store, metadata in the index, then the C-STORE answer.
+    const objects = await openObjectStore({ dataDir: config.dataDir, env });
+    cleanups.push(() => objects.close());
+    const dicomIndex = new DicomIndex(db);
+    let dicomPort: number | null = null;
+    if (config.dicom.enabled) {
+      const dicom = await startDicomListener({
+        host: config.dicom.host,
+        port: config.dicom.port,
+        aeTitle: config.dicom.aeTitle,
+        allow:
+          config.dicom.allowedCallers === null
+            ? 'any'
+            : config.dicom.allowedCallers.map((c) =>
+                c.host === null ? { aeTitle: c.aeTitle } : { aeTitle: c.aeTitle, host: c.host },
+              ),
+        onStore: createDicomStoreHandler({ db: db.forIngest(), objects, index: dicomIndex, logger }),
+        onEvent: (event) => {
+          if (event.type === 'association-rejected') {
+            logger.warn('DICOM association rejected', {
+              reason: event.reason,
+              callingAe: event.callingAe,
+              calledAe: event.calledAe,
+              remote: event.remoteAddress,
+            });
+          } else if (event.type === 'store-failed') {
+            logger.error('DICOM C-STORE failed', {
+              status: event.status,
+              reason: event.reason,
+              callingAe: event.callingAe,
+              remote: event.remoteAddress,
+            });
+            logger.debug('DICOM C-STORE failed: detail', { error: String(event.error) });
+          } else if (event.type === 'protocol-error') {
+            logger.warn('DICOM protocol error; association dropped', { remote: event.remoteAddress });
+            logger.debug('DICOM protocol error: detail', { message: event.message });
+          }
+        },
+      });
+      dicomPort = dicom.port;
+      cleanups.push(() => dicom.close(5000));
+      logger.info('dicom listener up', {
+        host: config.dicom.host,
+        port: dicom.port,
+        aeTitle: config.dicom.aeTitle,
+        objects: objects.location,
+      });
+    }
+
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
@@ -361,6 +423,9 @@ export async function startEngine(
       mllpPorts,
       mllpPort: [...mllpPorts.values()][0] ?? 0,
       httpPort,
+      dicomPort,
+      objects,
+      dicomIndex,
       audit,
       users,
       events,

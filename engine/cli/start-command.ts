@@ -6,6 +6,7 @@ import { parsePort } from './parse-port.ts';
 interface StartOptions {
   dataDir?: string;
   mllpPort?: number;
+  dicomPort?: number;
   httpPort?: number;
   channels?: string;
 }
@@ -21,6 +22,7 @@ export function registerStartCommand(program: Command): void {
       parsePort,
     )
     .option('--http-port <port>', 'HTTP port (SWITCHBOARD_HTTP_PORT, default 8080)', parsePort)
+    .option('--dicom-port <port>', 'DICOM port (SWITCHBOARD_DICOM_PORT, default 11112)', parsePort)
     .option('--channels <dir>', 'channel folder (SWITCHBOARD_CHANNELS_DIR, default ./channels)')
     .action(async (opts: StartOptions) => {
       const globals = program.opts<{ config?: string }>();
@@ -30,6 +32,7 @@ export function registerStartCommand(program: Command): void {
           ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
           ...(opts.mllpPort !== undefined ? { mllpPort: opts.mllpPort } : {}),
           ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
+          ...(opts.dicomPort !== undefined ? { dicomPort: opts.dicomPort } : {}),
           ...(opts.channels ? { channelsDir: opts.channels } : {}),
           ...(globals.config ? { configFile: globals.config } : {}),
         });
@@ -59,7 +62,7 @@ export function registerStartCommand(program: Command): void {
       process.on('SIGHUP', () => void running.reloadChannels());
       // Machine-readable line for supervisors and tests: the ports actually bound.
       process.stdout.write(
-        `${JSON.stringify({ event: 'ready', mllpPort: running.mllpPort, httpPort: running.httpPort, pid: process.pid })}\n`,
+        `${JSON.stringify({ event: 'ready', mllpPort: running.mllpPort, httpPort: running.httpPort, dicomPort: running.dicomPort, pid: process.pid })}\n`,
       );
     });
 }

@@ -23,6 +23,12 @@ export const host = str({ expected: 'a host name or IP address', pattern: /^[\w.
 export const logLevel = oneOf(LOG_LEVELS);
 export const dedupWindow = int(0, 365 * 86_400);
 export const dirPath = str({ expected: 'a directory path' });
+/** DICOM AE title (PS3.5 AE VR): 1-16 characters, no backslash or control characters, not only spaces. */
+export const aeTitle = str({
+  expected: 'an AE title: 1 to 16 characters, no backslash or control characters',
+  pattern: /^(?=.*\S)[^\\]{1,16}$/,
+  test: (s) => ([...s].some((c) => c.charCodeAt(0) < 0x20) ? 'an AE title has no control characters' : null),
+});
 export const databaseUrl = str({
   expected: 'a postgres:// or postgresql:// URL',
   secret: true,
@@ -96,6 +102,14 @@ export function engineFileSchema(baseDir: string) {
     ackMode: optional(oneOf(['auto', 'original'] as const), D.ackMode),
     tls: optional(tls, null),
   });
+  const dicom = obj({
+    enabled: optional(bool(), null),
+    host: optional(host, null),
+    port: optional(port, null),
+    aeTitle: optional(aeTitle, null),
+    // null (the default) accepts any calling AE; a list accepts only those (and from that host, when given).
+    allowedCallers: optional(list(obj({ aeTitle: required(aeTitle), host: optional(host, null) })), null),
+  });
   return obj({
     dataDir: optional(dirPath, null),
     databaseUrl: optional(databaseUrl, null),
@@ -103,6 +117,7 @@ export function engineFileSchema(baseDir: string) {
     logLevel: optional(logLevel, null),
     http: optional(obj({ host: optional(host, null), port: optional(port, null) }), null),
     mllp: optional(refine(list(listener), uniqueListenerNames), null),
+    dicom: optional(dicom, null),
     dedupWindowSeconds: optional(dedupWindow, null),
     dispatch: optional(obj({ concurrency: optional(int(1, 1024), null) }), null),
     ackSendingApplication: optional(hd(1), null),

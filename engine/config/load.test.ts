@@ -53,6 +53,7 @@ describe('loadEngineConfig', () => {
           tls: null,
         },
       ],
+      dicom: { enabled: true, host: '0.0.0.0', port: 11112, aeTitle: 'SWITCHBOARD', allowedCallers: null },
       dedupWindowSeconds: 86400,
       dispatch: { concurrency: 8 },
       ackSendingApplication: 'SWITCHBOARD',
@@ -192,6 +193,35 @@ ackSendingFacility: HOSP
     expect(fileOnly.http).toEqual({ host: '127.0.0.2', port: 9000 });
   });
 
+  it('reads the DICOM listener from file, env and flag, and checks AE titles and port clashes', async () => {
+    await write(
+      'switchboard.yaml',
+      'dicom:\n  port: 4242\n  aeTitle: PACS_IN\n  allowedCallers:\n    - { aeTitle: CT01, host: 10.1.2.3 }\n    - { aeTitle: MR01 }\n',
+    );
+    const fromFile = await load();
+    expect(fromFile.dicom).toEqual({
+      enabled: true,
+      host: '0.0.0.0',
+      port: 4242,
+      aeTitle: 'PACS_IN',
+      allowedCallers: [
+        { aeTitle: 'CT01', host: '10.1.2.3' },
+        { aeTitle: 'MR01', host: null },
+      ],
+    });
+    const layered = await load(
+      { SWITCHBOARD_DICOM_PORT: '5000', SWITCHBOARD_DICOM_AE_TITLE: 'FROM_ENV' },
+      { dicomPort: 0 },
+    );
+    expect(layered.dicom).toMatchObject({ port: 0, aeTitle: 'FROM_ENV' });
+    const problems = await problemsOf(
+      load({ SWITCHBOARD_DICOM_AE_TITLE: 'MUCH_TOO_LONG_AE_TITLE', SWITCHBOARD_HTTP_PORT: '4242' }),
+    );
+    expect(problems.join('\n')).toContain('SWITCHBOARD_DICOM_AE_TITLE: expected an AE title');
+    const clash = await problemsOf(load({ SWITCHBOARD_HTTP_PORT: '4242' }));
+    expect(clash.join('\n')).toMatch(/dicom.*4242|4242.*dicom/);
+  });
+
   it('takes --config over SWITCHBOARD_CONFIG and ./switchboard.yaml', async () => {
     await write('switchboard.yaml', 'logLevel: debug\n');
     await write('a.yaml', 'logLevel: warn\n');
@@ -239,7 +269,7 @@ ackSendingApplication: 'A^B'
     );
     const file = path.join(cwd, 'switchboard.yaml');
     expect(problems).toEqual([
-      `${file}:2: htp: unknown key "htp" (did you mean "http"?); known keys: dataDir, databaseUrl, channelsDir, logLevel, http, mllp, dedupWindowSeconds, dispatch, ackSendingApplication, ackSendingFacility`,
+      `${file}:2: htp: unknown key "htp" (did you mean "http"?); known keys: dataDir, databaseUrl, channelsDir, logLevel, http, mllp, dicom, dedupWindowSeconds, dispatch, ackSendingApplication, ackSendingFacility`,
       `${file}:9: databaseUrl: expected a postgres:// or postgresql:// URL`,
       `${file}:1: logLevel: expected one of: error, warn, info, debug, got "verbose"`,
       `${file}:3: http.port: expected an integer from 0 to 65535, got 70000`,

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigProblem } from '../channels/types.ts';
 import {
+  aeTitle,
   databaseUrl,
   dedupWindow,
   dirPath,
@@ -122,6 +123,8 @@ export async function loadEngineConfig(opts: LoadEngineConfigOptions): Promise<E
   const fromEnv = <T>(name: string, schema: Schema<T>, numeric = false) =>
     e.read(name, env[name], schema, numeric);
   const envMllpPort = fromEnv('SWITCHBOARD_MLLP_PORT', port, true);
+  const envDicomPort = fromEnv('SWITCHBOARD_DICOM_PORT', port, true);
+  const envDicomAeTitle = fromEnv('SWITCHBOARD_DICOM_AE_TITLE', aeTitle);
   const envHttpPort = fromEnv('SWITCHBOARD_HTTP_PORT', port, true);
   const envBind = fromEnv('SWITCHBOARD_BIND_ADDRESS', host);
   const envDedup = fromEnv('SWITCHBOARD_DEDUP_WINDOW_SECONDS', dedupWindow, true);
@@ -133,6 +136,7 @@ export async function loadEngineConfig(opts: LoadEngineConfigOptions): Promise<E
   const c = new Layer(CLI_FILE, env);
   const cliHttpPort = c.read('--http-port', o.httpPort, port, true);
   const cliMllpPort = c.read('--mllp-port', o.mllpPort, port, true);
+  const cliDicomPort = c.read('--dicom-port', o.dicomPort, port, true);
   const cliDataDir = c.read('--data-dir', o.dataDir, dirPath);
   const cliChannelsDir = c.read('--channels-dir', o.channelsDir, dirPath);
   const cliDatabaseUrl = c.read('--database-url', o.databaseUrl, databaseUrl);
@@ -178,6 +182,13 @@ export async function loadEngineConfig(opts: LoadEngineConfigOptions): Promise<E
       port: cliHttpPort ?? envHttpPort ?? f?.http?.port ?? D.httpPort,
     },
     mllp: listeners,
+    dicom: {
+      enabled: f?.dicom?.enabled ?? true,
+      host: f?.dicom?.host ?? envBind ?? D.host,
+      port: cliDicomPort ?? envDicomPort ?? f?.dicom?.port ?? D.dicomPort,
+      aeTitle: envDicomAeTitle ?? f?.dicom?.aeTitle ?? D.dicomAeTitle,
+      allowedCallers: f?.dicom?.allowedCallers ?? null,
+    },
     dedupWindowSeconds: envDedup ?? f?.dedupWindowSeconds ?? D.dedupWindowSeconds,
     dispatch: { concurrency: f?.dispatch?.concurrency ?? D.concurrency },
     ackSendingApplication: f?.ackSendingApplication ?? D.ackSendingApplication,
@@ -190,6 +201,7 @@ export async function loadEngineConfig(opts: LoadEngineConfigOptions): Promise<E
     const sockets = [
       { what: 'http', host: config.http.host, port: config.http.port },
       ...config.mllp.map((l, i) => ({ what: `mllp[${i}]`, host: l.host, port: l.port })),
+      ...(config.dicom.enabled ? [{ what: 'dicom', host: config.dicom.host, port: config.dicom.port }] : []),
     ];
     problems.push(...portClashes(configFile ?? 'configuration', sockets));
   }

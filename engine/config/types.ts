@@ -25,6 +25,17 @@ export interface MllpTlsConfig {
   readonly requestCert: boolean;
 }
 
+/** The DICOM DIMSE listener (C-ECHO, C-STORE). */
+export interface DicomListenerConfig {
+  readonly enabled: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** Our AE title: associations calling another one are rejected. */
+  readonly aeTitle: string;
+  /** null: any calling AE; else only these calling AE titles (from that host, when given). */
+  readonly allowedCallers: readonly { readonly aeTitle: string; readonly host: string | null }[] | null;
+}
+
 /** The engine configuration, validated and frozen. Every path is absolute. */
 export interface EngineConfig {
   readonly dataDir: string;
@@ -34,6 +45,7 @@ export interface EngineConfig {
   readonly logLevel: LogLevel;
   readonly http: { readonly host: string; readonly port: number };
   readonly mllp: readonly MllpListenerConfig[];
+  readonly dicom: DicomListenerConfig;
   /** Duplicates (same sender + control ID) within this window are ACKed but not processed again; 0 disables. */
   readonly dedupWindowSeconds: number;
   readonly dispatch: { readonly concurrency: number };
@@ -51,6 +63,7 @@ export interface EngineConfigOverrides {
   readonly channelsDir?: string;
   readonly httpPort?: number | string;
   readonly mllpPort?: number | string;
+  readonly dicomPort?: number | string;
   readonly logLevel?: string;
 }
 
@@ -63,6 +76,8 @@ export const ENGINE_DEFAULTS = {
   httpPort: 8080,
   mllpName: 'mllp',
   mllpPort: 2575,
+  dicomPort: 11112,
+  dicomAeTitle: 'SWITCHBOARD',
   maxMessageBytes: 10 * 1024 * 1024,
   idleTimeoutMs: 600_000,
   ackMode: 'auto',

@@ -146,7 +146,13 @@ describe('auth routes', () => {
 describe('first admin', () => {
   it('takes SWITCHBOARD_ADMIN_PASSWORD, and is created only once', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'switchboard-admin-'));
-    const overrides = { dataDir: path.join(dir, 'data'), mllpPort: 0, httpPort: 0, silent: true };
+    const overrides = {
+      dataDir: path.join(dir, 'data'),
+      mllpPort: 0,
+      httpPort: 0,
+      dicomPort: 0,
+      silent: true,
+    };
     const env = {
       SWITCHBOARD_BIND_ADDRESS: '127.0.0.1',
       SWITCHBOARD_ADMIN_PASSWORD: 'chosen by the installer',

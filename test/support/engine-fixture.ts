@@ -49,6 +49,7 @@ export async function startTestEngine(options: FixtureOptions): Promise<EngineFi
       channelsDir,
       mllpPort: 0,
       httpPort: 0,
+      dicomPort: 0,
       silent: true,
       ...(configFile ? { configFile } : {}),
       ...(options.database === 'postgres' ? { databaseUrl: TEST_DATABASE_URL, schema } : {}),

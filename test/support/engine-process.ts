@@ -58,6 +58,7 @@ export function startEngineProcess(
 ): Promise<EngineProcess> {
   const child = runCli(['start'], {
     SWITCHBOARD_MLLP_PORT: '0',
+    SWITCHBOARD_DICOM_PORT: '0',
     SWITCHBOARD_HTTP_PORT: '0',
     SWITCHBOARD_BIND_ADDRESS: '127.0.0.1',
     ...env,

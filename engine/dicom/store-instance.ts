@@ -1,0 +1,42 @@
+/**
+ * The C-STORE handler: an object received over DIMSE is made durable in two steps, the bytes in the
+ * object store (as received) and then its metadata in the index, and only then does the sender get
+ * success. Anything failing on the way throws, which the listener answers with a failure status:
+ * never a success for an object that is not both stored and indexed. A re-sent instance overwrites
+ * its object under the same key and updates its index row (no duplicate).
+ */
+import type { SqlClient } from '../db/sql.ts';
+import type { Logger } from '../log/logger.ts';
+import { dicomObjectKey, type ObjectStore } from '../objects/object-store.ts';
+import type { DicomIndex } from './dicom-index.ts';
+import { parsePart10 } from './parse-part10.ts';
+
+export interface StoredInstanceInfo {
+  readonly callingAe: string;
+  readonly sopInstanceUid: string;
+}
+
+export interface DicomStoreDeps {
+  readonly db: SqlClient;
+  readonly objects: ObjectStore;
+  readonly index: DicomIndex;
+  readonly logger: Logger;
+}
+
+export function createDicomStoreHandler(
+  deps: DicomStoreDeps,
+): (bytes: Buffer, info: StoredInstanceInfo) => Promise<void> {
+  return async (bytes, info) => {
+    const parsed = parsePart10(bytes);
+    const { keys } = parsed;
+    if (keys.sopInstanceUid !== info.sopInstanceUid) {
+      throw new Error('dataset SOPInstanceUID differs from the C-STORE command');
+    }
+    const objectKey = dicomObjectKey(keys.studyInstanceUid, keys.seriesInstanceUid, keys.sopInstanceUid);
+    await deps.objects.put(objectKey, bytes, 'application/dicom');
+    const { created } = await deps.db.transaction((tx) =>
+      deps.index.indexInstance(tx, parsed, { objectKey, callingAe: info.callingAe }),
+    );
+    deps.logger.debug('DICOM instance stored', { objectKey, created, bytes: bytes.length });
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The DICOM (DIMSE) listener: a TCP server whose every connection is one association handled by
+ * SwitchboardScp. We run our own net.Server rather than dcmjs-dimse's Server because that one cannot
+ * bind to a host, leaves Nagle on, and has no graceful close. Each socket gets TCP_NODELAY (DCMTK
+ * peers otherwise wait ~40 ms per exchange for a delayed ACK) and a PDU length guard in front of
+ * dcmjs-dimse, which would buffer a PDU of any announced length. A broken association only ends
+ * itself; the server keeps serving the others.
+ */
+import net from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { Implementation } from '../../engine/dicom/dimse/dcmjs-dimse.ts';
+import { PduGuard } from '../../engine/dicom/dimse/pdu-guard.ts';
+import { SwitchboardScp, normalizeAddress } from './scp.ts';
+import type { DicomServer, DicomServerEvent, DicomServerOptions } from './types.ts';
+
+export type * from './types.ts';
+
+export const DEFAULT_AE_TITLE = 'SWITCHBOARD';
+const DEFAULT_MAX_OBJECT_BYTES = 1024 ** 3;
+const DEFAULT_GRACE_MS = 10_000;
+const MIN_PDU_LENGTH = 4096;
+
+function validate(o: DicomServerOptions, aeTitle: string, maxPduLength: number): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535) problems.push(`port ${o.port}`);
+  if (!/^[\x20-\x7e]{1,16}$/.test(aeTitle) || aeTitle.includes('\\') || aeTitle.trim() !== aeTitle) {
+    problems.push(`aeTitle "${aeTitle}" (1 to 16 printable characters, no backslash, no edge spaces)`);
+  }
+  const pduCeiling = Implementation.getMaxPduLength();
+  if (!Number.isInteger(maxPduLength) || maxPduLength < MIN_PDU_LENGTH || maxPduLength > pduCeiling) {
+    problems.push(`maxPduLength ${maxPduLength} (${MIN_PDU_LENGTH}..${pduCeiling})`);
+  }
+  if (o.maxObjectBytes !== undefined && (!Number.isInteger(o.maxObjectBytes) || o.maxObjectBytes < 1)) {
+    problems.push(`maxObjectBytes ${o.maxObjectBytes}`);
+  }
+  if (o.maxAssociations !== undefined && (!Number.isInteger(o.maxAssociations) || o.maxAssociations < 1)) {
+    problems.push(`maxAssociations ${o.maxAssociations}`);
+  }
+  if (o.allow !== 'any' && o.allow.some((e) => e.aeTitle.trim() === ''))
+    problems.push('allow entry without aeTitle');
+  if (problems.length > 0) throw new RangeError(`DICOM listener: invalid options: ${problems.join(', ')}`);
+}
+
+export async function start(options: DicomServerOptions): Promise<DicomServer> {
+  const aeTitle = options.aeTitle ?? DEFAULT_AE_TITLE;
+  const maxPduLength = options.maxPduLength ?? Implementation.getMaxPduLength();
+  validate(options, aeTitle, maxPduLength);
+  const onEvent = (event: DicomServerEvent): void => options.onEvent?.(event);
+  const sockets = new Set<Socket>();
+  const inFlight = new Set<Promise<unknown>>();
+  const settings = {
+    aeTitle,
+    allow: options.allow,
+    maxPduLength,
+    maxObjectBytes: options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES,
+    onStore: options.onStore,
+    onEvent,
+    track: (work: Promise<unknown>) => {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+  };
+
+  const accept = (socket: Socket): void => {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    let failed = false;
+    const fail = (message: string): void => {
+      if (failed) return;
+      failed = true;
+      onEvent({ type: 'protocol-error', message, remoteAddress });
+      socket.destroy();
+    };
+    // Registered before the Scp's own 'data' listener, so a bad header is refused before it buffers.
+    const guard = new PduGuard(maxPduLength);
+    socket.on('data', (chunk: Buffer) => {
+      const verdict = guard.push(chunk);
+      if (!verdict.ok) fail(verdict.reason);
+    });
+    socket.on('error', () => socket.destroy());
+    const scp = new SwitchboardScp(socket, settings, guard);
+    scp.on('networkError', (error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+  };
+
+  const server = net.createServer({ noDelay: true, allowHalfOpen: false }, accept);
+  if (options.maxAssociations !== undefined) server.maxConnections = options.maxAssociations;
+  server.on('drop', (data) => {
+    onEvent({
+      type: 'protocol-error',
+      message: 'maxAssociations reached',
+      remoteAddress: data?.remoteAddress ?? '',
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) =>
+    onEvent({ type: 'protocol-error', message: error.message, remoteAddress: '' }),
+  );
+
+  let closing: Promise<void> | undefined;
+  const shutdown = async (graceMs: number): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+    clearTimeout(timer);
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: (graceMs = DEFAULT_GRACE_MS) => (closing ??= shutdown(graceMs)),
+  };
+}

@@ -1,0 +1,66 @@
+/** Options, callbacks and events of the DICOM (DIMSE) listener. */
+
+/** A calling AE title allowed to associate, optionally only from one IP address. */
+export interface DicomAllowEntry {
+  readonly aeTitle: string;
+  /** An IP address (v4 or v6, compared literally; IPv4-mapped IPv6 is unwrapped). Any host when absent. */
+  readonly host?: string;
+}
+
+export interface StoredObjectInfo {
+  readonly callingAe: string;
+  readonly remoteAddress: string;
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly transferSyntaxUid: string;
+}
+
+/**
+ * Makes one received object durable. Gets a Part-10 file: preamble, a File Meta Information group we
+ * wrote, then the dataset bytes exactly as received in the negotiated transfer syntax. The C-STORE
+ * response goes out only after this resolves; a rejection becomes a failure status.
+ */
+export type OnStore = (bytes: Buffer, info: StoredObjectInfo) => Promise<void>;
+
+export type DicomServerEvent =
+  | {
+      readonly type: 'association-rejected';
+      readonly reason: 'called-ae-not-recognized' | 'calling-ae-not-recognized';
+      readonly callingAe: string;
+      readonly calledAe: string;
+      readonly remoteAddress: string;
+    }
+  | { readonly type: 'association-accepted'; readonly callingAe: string; readonly remoteAddress: string }
+  | {
+      readonly type: 'store-failed';
+      readonly status: number;
+      readonly reason: string;
+      readonly error?: unknown;
+      readonly callingAe: string;
+      readonly remoteAddress: string;
+    }
+  | { readonly type: 'protocol-error'; readonly message: string; readonly remoteAddress: string };
+
+export interface DicomServerOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** Our AE title, the only called AE title accepted. Default SWITCHBOARD. */
+  readonly aeTitle?: string;
+  readonly allow: 'any' | readonly DicomAllowEntry[];
+  /** Largest P-DATA-TF we advertise and accept, 4096..262144 (dcmjs-dimse's own ceiling). Default 262144. */
+  readonly maxPduLength?: number;
+  /** Largest dataset we take in one C-STORE; beyond it the bytes are dropped and the answer is 0xA700. Default 1 GiB. */
+  readonly maxObjectBytes?: number;
+  /** Simultaneous associations; beyond it new connections are refused at TCP level. Default unlimited. */
+  readonly maxAssociations?: number;
+  readonly onStore: OnStore;
+  /** For logs and metrics; carries AE titles and addresses, never dataset content. */
+  readonly onEvent?: (event: DicomServerEvent) => void;
+}
+
+export interface DicomServer {
+  readonly port: number;
+  /** Stop accepting, let running C-STOREs finish (up to graceMs, default 10 s), then drop every association. */
+  close(graceMs?: number): Promise<void>;
+}
