@@ -26,6 +26,8 @@ import { createHttpServer } from './http/http-server.ts';
 import { startMllpListener } from './ingest/mllp-listener.ts';
 import { start as startDicomListener } from '../listeners/dicom/dicom-server.ts';
 import { DicomIndex } from './dicom/dicom-index.ts';
+import { createFindService } from './dicom/find/find-service.ts';
+import { StudyOrderLinker } from './dicom/orders/study-order-linker.ts';
 import { createDicomStoreHandler } from './dicom/store-instance.ts';
 import { openObjectStore } from './objects/open-object-store.ts';
 import type { ObjectStore } from './objects/object-store.ts';
@@ -260,6 +262,22 @@ export async function startEngine(
           lastMessageAt: server?.lastMessageAt ?? null,
         };
       });
+    // DICOM: objects as received in the object store, metadata in the index, then the C-STORE answer
+    // (or the STOW-RS response: the HTTP server stores through the same handler).
+    const objects = await openObjectStore({ dataDir: config.dataDir, env });
+    cleanups.push(() => objects.close());
+    const dicomIndex = new DicomIndex(db);
+    // Orders meet images: each study is matched to its ORM order and written as an ImagingStudy.
+    const studyOrders = new StudyOrderLinker({ db, logger });
+    cleanups.push(() => studyOrders.close());
+    studyOrders.start();
+    const storeDicom = createDicomStoreHandler({
+      db: db.forIngest(),
+      objects,
+      index: dicomIndex,
+      logger,
+      studyOrders,
+    });
     const http = await createHttpServer({
       config,
       logger,
@@ -274,6 +292,9 @@ export async function startEngine(
       signingKey,
       events,
       ingest: ingestDeps,
+      objects,
+      dicomIndex,
+      storeDicom,
       listeners: listenerStates,
       reloadChannels: () => reloadChannels(),
       reprocess: (id) => reprocess(id),
@@ -311,10 +332,6 @@ export async function startEngine(
       cleanups.push(() => server.server.close(5000));
     }
 
-    // DICOM: objects as received in the object store, metadata in the index, then the C-STORE answer.
-    const objects = await openObjectStore({ dataDir: config.dataDir, env });
-    cleanups.push(() => objects.close());
-    const dicomIndex = new DicomIndex(db);
     let dicomPort: number | null = null;
     if (config.dicom.enabled) {
       const dicom = await startDicomListener({
@@ -327,7 +344,8 @@ export async function startEngine(
             : config.dicom.allowedCallers.map((c) =>
                 c.host === null ? { aeTitle: c.aeTitle } : { aeTitle: c.aeTitle, host: c.host },
               ),
-        onStore: createDicomStoreHandler({ db: db.forIngest(), objects, index: dicomIndex, logger }),
+        onStore: storeDicom,
+        onFind: createFindService({ db, aeTitle: config.dicom.aeTitle }),
         onEvent: (event) => {
           if (event.type === 'association-rejected') {
             logger.warn('DICOM association rejected', {
@@ -344,6 +362,13 @@ export async function startEngine(
               remote: event.remoteAddress,
             });
             logger.debug('DICOM C-STORE failed: detail', { error: String(event.error) });
+          } else if (event.type === 'find-failed') {
+            logger.warn('DICOM C-FIND failed', {
+              status: event.status,
+              reason: event.reason,
+              callingAe: event.callingAe,
+            });
+            logger.debug('DICOM C-FIND failed: detail', { error: String(event.error) });
           } else if (event.type === 'protocol-error') {
             logger.warn('DICOM protocol error; association dropped', { remote: event.remoteAddress });
             logger.debug('DICOM protocol error: detail', { message: event.message });

@@ -310,7 +310,7 @@ destinations:
       'a.yaml:19 transformers[0].mapping: unknown mapping "nope"; known mappings: adt-to-fhir, orm-to-fhir, oru-to-fhir',
       'a.yaml:20 transformers[1].option: unknown key "option" (did you mean "options"?); known keys: mapping, options',
       'a.yaml:24 destinations[1].name: duplicate destination name "fhir" (also destinations[0])',
-      'a.yaml:25 destinations[1].type: expected one of: fhir-store, hms, file, mllp, http, got "ftp"',
+      'a.yaml:25 destinations[1].type: expected one of: fhir-store, hms, worklist, file, mllp, http, got "ftp"',
       'a.yaml:26 destinations[2].directory: required: expected a non-empty string',
       'a.yaml:31 destinations[3].port: expected an integer from 1 to 65535, got "abc"',
       'a.yaml:32 destinations[3].tls: expected true or false, got "yes"',

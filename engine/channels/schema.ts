@@ -237,6 +237,11 @@ const systemUri = str({
   expected: 'an absolute URI (e.g. urn:oid:1.2.3 or http://...)',
   pattern: /^[a-z][a-z0-9+.-]*:\S+$/i,
 });
+const dicomModality = str({ expected: 'a DICOM modality like CT or MR', pattern: /^[A-Z0-9_]{1,16}$/ });
+const aeTitle = str({
+  expected: 'an AE title (1-16 printable ASCII characters, no backslash)',
+  pattern: /^[ -[\]-~]{1,16}$/,
+});
 const headerName = str({ expected: 'an HTTP header name', pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/ });
 const headerValue = str({ minLength: 0, expected: 'a header value', pattern: /^[^\r\n]*$/ });
 
@@ -259,6 +264,13 @@ function destinationSchema(opts: ChannelSchemaOptions): Schema<DestinationSpec> 
         type: type('hms'),
         defaultTimezone: optional(timezone, 'Z'),
         identifierSystems: optional(record(systemUri), {}),
+      }),
+      worklist: obj({
+        ...base,
+        type: type('worklist'),
+        modalities: optional(record(dicomModality), {}),
+        defaultModality: optional(dicomModality, null),
+        stationAeTitles: optional(record(aeTitle, dicomModality), {}),
       }),
       file: obj({
         ...base,

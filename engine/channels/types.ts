@@ -50,6 +50,16 @@ export type DestinationSpec =
       readonly identifierSystems: Readonly<Record<string, string>>;
     })
   | (DestinationBase & {
+      /** Modality Worklist (engine/dicom/worklist/) from ORM^O01, written in the delivery's transaction. */
+      readonly type: 'worklist';
+      /** OBR-24 value -> DICOM modality, over the built-in table. */
+      readonly modalities: Readonly<Record<string, string>>;
+      /** Modality when OBR-24 is empty or unmapped; null = such orders are not worklist items. */
+      readonly defaultModality: string | null;
+      /** DICOM modality -> scheduled station AE title. */
+      readonly stationAeTitles: Readonly<Record<string, string>>;
+    })
+  | (DestinationBase & {
       readonly type: 'file';
       readonly directory: string;
       /** File name template: ${messageId} ${controlId} ${messageType} ${triggerEvent} ${channel} ${ext}. */

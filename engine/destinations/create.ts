@@ -4,6 +4,7 @@ import { createFileDestination } from './file-destination.ts';
 import { createHmsDestination } from './hms.ts';
 import { createHttpDestination } from './http-destination.ts';
 import { createMllpDestination } from './mllp-destination.ts';
+import { createWorklistDestination } from './worklist.ts';
 import type { Destination } from './types.ts';
 
 export interface DestinationFactoryOptions {
@@ -23,5 +24,7 @@ export function createDestination(spec: DestinationSpec, opts: DestinationFactor
       return createHttpDestination(spec);
     case 'mllp':
       return createMllpDestination(spec);
+    case 'worklist':
+      return createWorklistDestination(spec);
   }
 }

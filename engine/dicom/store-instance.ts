@@ -9,6 +9,7 @@ import type { SqlClient } from '../db/sql.ts';
 import type { Logger } from '../log/logger.ts';
 import { dicomObjectKey, type ObjectStore } from '../objects/object-store.ts';
 import type { DicomIndex } from './dicom-index.ts';
+import type { StudyArrivals } from './orders/study-order-linker.ts';
 import { parsePart10 } from './parse-part10.ts';
 
 export interface StoredInstanceInfo {
@@ -21,6 +22,12 @@ export interface DicomStoreDeps {
   readonly objects: ObjectStore;
   readonly index: DicomIndex;
   readonly logger: Logger;
+  /**
+   * Told of every instance once its index row has committed (orders meet images, engine/dicom/orders/).
+   * After the commit, not inside it: matching and the ImagingStudy must neither delay nor fail the
+   * C-STORE answer, and a study not linked yet is still listed as unmatched.
+   */
+  readonly studyOrders?: StudyArrivals;
 }
 
 export function createDicomStoreHandler(
@@ -37,6 +44,7 @@ export function createDicomStoreHandler(
     const { created } = await deps.db.transaction((tx) =>
       deps.index.indexInstance(tx, parsed, { objectKey, callingAe: info.callingAe }),
     );
+    deps.studyOrders?.noteInstance(keys.studyInstanceUid);
     deps.logger.debug('DICOM instance stored', { objectKey, created, bytes: bytes.length });
   };
 }

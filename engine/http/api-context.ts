@@ -9,10 +9,13 @@ import type { UserStore } from '../auth/users.ts';
 import type { ChannelManager } from '../channels/channel-manager.ts';
 import type { EngineConfig } from '../config/types.ts';
 import type { SqlClient } from '../db/sql.ts';
+import type { DicomIndex } from '../dicom/dicom-index.ts';
+import type { StoredInstanceInfo } from '../dicom/store-instance.ts';
 import type { InProcessDispatcher } from '../dispatch/in-process-dispatcher.ts';
 import type { EngineEvents } from '../events/engine-events.ts';
 import type { Hl7IngestDeps } from '../ingest/hl7-ingest.ts';
 import type { Logger } from '../log/logger.ts';
+import type { ObjectStore } from '../objects/object-store.ts';
 import type { SqlMessageStore } from '../store/sql-message-store.ts';
 
 export interface ListenerState {
@@ -47,6 +50,11 @@ export interface ApiContext {
   readonly events: EngineEvents;
   /** Same ingest path as the MLLP listeners (group commit, dedup, ACK after commit). */
   readonly ingest: Hl7IngestDeps;
+  /** DICOM objects as received (WADO-RS reads them back byte for byte). */
+  readonly objects: ObjectStore;
+  readonly dicomIndex: DicomIndex;
+  /** The C-STORE handler (object store, then index): STOW-RS stores through it too. */
+  readonly storeDicom: (bytes: Buffer, info: StoredInstanceInfo) => Promise<void>;
   ready(): Promise<ReadyState>;
   listeners(): ListenerState[];
   /** Re-reads channels/ and deploys what changed; problems keep the running set. */

@@ -12,8 +12,14 @@ import { accessOf } from './route-access.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
 import './principal.ts';
 
-/** Bodies that are raw bytes to us: HL7 v2 (kept byte for byte) and channel YAML. */
-const RAW_BODY_TYPES = ['text/plain', 'x-application/hl7-v2+er7', 'application/hl7-v2', 'application/yaml'];
+/** Bodies that are raw bytes to us: HL7 v2 (kept byte for byte), channel YAML, DICOMweb STOW-RS multipart. */
+const RAW_BODY_TYPES = [
+  'text/plain',
+  'x-application/hl7-v2+er7',
+  'application/hl7-v2',
+  'application/yaml',
+  'multipart/related',
+];
 
 export async function createHttpServer(ctx: ApiContext): Promise<FastifyInstance> {
   const maxBody = Math.max(1024 * 1024, ...ctx.config.mllp.map((l) => l.maxMessageBytes));

@@ -69,6 +69,26 @@ export const ROUTE_ACCESS = {
 
   // HMS records: who is in which bed is patient data.
   'GET /api/hms/bed-board': 'messages.read-content',
+
+  // DICOMweb (PS3.18): images and their metadata are clinical data, readable with fhir.read like the
+  // FHIR API; storing (STOW-RS) is sending data in, like the HTTP listener.
+  'GET /dicomweb/studies': 'fhir.read',
+  'GET /dicomweb/series': 'fhir.read',
+  'GET /dicomweb/instances': 'fhir.read',
+  'GET /dicomweb/studies/:study/series': 'fhir.read',
+  'GET /dicomweb/studies/:study/instances': 'fhir.read',
+  'GET /dicomweb/studies/:study/series/:series/instances': 'fhir.read',
+  'GET /dicomweb/studies/:study': 'fhir.read',
+  'GET /dicomweb/studies/:study/metadata': 'fhir.read',
+  'GET /dicomweb/studies/:study/series/:series': 'fhir.read',
+  'GET /dicomweb/studies/:study/series/:series/metadata': 'fhir.read',
+  'GET /dicomweb/studies/:study/series/:series/instances/:instance': 'fhir.read',
+  'GET /dicomweb/studies/:study/series/:series/instances/:instance/metadata': 'fhir.read',
+  'POST /dicomweb/studies': 'messages.submit',
+  'POST /dicomweb/studies/:study': 'messages.submit',
+
+  // DICOM studies no order claims: which patient had which study is patient data.
+  'GET /api/dicom/unmatched-studies': 'messages.read-content',
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteKey = keyof typeof ROUTE_ACCESS;

@@ -54,6 +54,7 @@ export async function start(options: DicomServerOptions): Promise<DicomServer> {
     maxPduLength,
     maxObjectBytes: options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES,
     onStore: options.onStore,
+    ...(options.onFind !== undefined ? { onFind: options.onFind } : {}),
     onEvent,
     track: (work: Promise<unknown>) => {
       inFlight.add(work);

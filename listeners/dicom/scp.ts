@@ -2,7 +2,8 @@
  * One DICOM association, as a dcmjs-dimse Scp: checks called and calling AE titles, negotiates
  * presentation contexts (Verification and every storage SOP class), answers C-ECHO, and hands each
  * C-STORE to onStore as a Part-10 file built from the bytes as received. The C-STORE response is
- * sent only after onStore settled: success if it resolved, a failure status otherwise.
+ * sent only after onStore settled: success if it resolved, a failure status otherwise. C-FIND goes
+ * to onFind through find-responder.ts, and a C-CANCEL marks its request cancelled.
  */
 import type { Socket } from 'node:net';
 import {
@@ -20,6 +21,9 @@ import {
   type Association,
   type CEchoRequest,
   type CEchoResponseType,
+  type CCancelRequest,
+  type CFindRequest,
+  type CFindResponseType,
   type CStoreRequest,
   type CStoreResponseType,
   type DimseDataset,
@@ -29,8 +33,9 @@ import { decideContext } from '../../engine/dicom/dimse/negotiation.ts';
 import { wrapPart10 } from '../../engine/dicom/dimse/part10.ts';
 import type { PduGuard } from '../../engine/dicom/dimse/pdu-guard.ts';
 import { isUid } from '../../engine/dicom/dimse/uids.ts';
+import { answerFind } from './find-responder.ts';
 import { StoreSink } from './store-sink.ts';
-import type { DicomAllowEntry, DicomServerEvent, OnStore } from './types.ts';
+import type { DicomAllowEntry, DicomServerEvent, OnFind, OnStore } from './types.ts';
 
 /** C-STORE statuses (PS3.4 B.2.3). */
 export const StoreStatus = {
@@ -46,6 +51,8 @@ export interface ScpSettings {
   readonly maxPduLength: number;
   readonly maxObjectBytes: number;
   readonly onStore: OnStore;
+  /** C-FIND; absent: every C-FIND is answered 0x0122 (SOP class not supported). */
+  readonly onFind?: OnFind;
   readonly onEvent: (event: DicomServerEvent) => void;
   /** Registers a running C-STORE so that close() can wait for it. */
   readonly track: (work: Promise<unknown>) => void;
@@ -83,6 +90,8 @@ const CONTEXT_RESULT = {
 
 export class SwitchboardScp extends Scp {
   private readonly pendingStores = new WeakMap<CStoreRequest, PendingStore>();
+  /** Message IDs of running C-FINDs, true once cancelled. */
+  private readonly runningFinds = new Map<number, boolean>();
   private callingAe = '';
   private readonly remoteAddress: string;
 
@@ -149,6 +158,25 @@ export class SwitchboardScp extends Scp {
     const response = CEchoResponse.fromRequest(request);
     response.setStatus(DimseStatus.Success);
     callback(response);
+  }
+
+  override cFindRequest(request: CFindRequest, callback: (responses: CFindResponseType[]) => void): void {
+    const messageId = request.getMessageId();
+    this.runningFinds.set(messageId, false);
+    const work = answerFind(request, {
+      onFind: this.settings.onFind,
+      info: { callingAe: this.callingAe, remoteAddress: this.remoteAddress },
+      send: callback,
+      cancelled: () => this.runningFinds.get(messageId) === true,
+      closed: () => this.conn.destroyed,
+      onEvent: this.settings.onEvent,
+    }).finally(() => this.runningFinds.delete(messageId));
+    this.settings.track(work);
+  }
+
+  override cCancelRequest(request: CCancelRequest): void {
+    const messageId = request.getMessageIdBeingRespondedTo();
+    if (this.runningFinds.has(messageId)) this.runningFinds.set(messageId, true);
   }
 
   override createStoreWritableStream(

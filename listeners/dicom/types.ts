@@ -22,6 +22,24 @@ export interface StoredObjectInfo {
  */
 export type OnStore = (bytes: Buffer, info: StoredObjectInfo) => Promise<void>;
 
+/** A C-FIND request: who asked, and on which information model (SOP class). */
+export interface FindRequestInfo {
+  readonly callingAe: string;
+  readonly remoteAddress: string;
+  readonly sopClassUid: string;
+}
+
+/** A C-FIND identifier in dcmjs's naturalized form: keyword -> value (text, numbers, lists, sequences). */
+export type FindIdentifier = Readonly<Record<string, unknown>>;
+
+/** Every match (sent as pending responses, then success), or a failure status with a comment. */
+export type FindResult =
+  | { readonly ok: true; readonly matches: readonly FindIdentifier[] }
+  | { readonly ok: false; readonly status: number; readonly comment: string };
+
+/** Answers one C-FIND (Query/Retrieve or Modality Worklist). A rejection becomes status 0xC000. */
+export type OnFind = (identifier: FindIdentifier, info: FindRequestInfo) => Promise<FindResult>;
+
 export type DicomServerEvent =
   | {
       readonly type: 'association-rejected';
@@ -33,6 +51,14 @@ export type DicomServerEvent =
   | { readonly type: 'association-accepted'; readonly callingAe: string; readonly remoteAddress: string }
   | {
       readonly type: 'store-failed';
+      readonly status: number;
+      readonly reason: string;
+      readonly error?: unknown;
+      readonly callingAe: string;
+      readonly remoteAddress: string;
+    }
+  | {
+      readonly type: 'find-failed';
       readonly status: number;
       readonly reason: string;
       readonly error?: unknown;
@@ -55,6 +81,8 @@ export interface DicomServerOptions {
   /** Simultaneous associations; beyond it new connections are refused at TCP level. Default unlimited. */
   readonly maxAssociations?: number;
   readonly onStore: OnStore;
+  /** C-FIND SCP (Query/Retrieve FIND and Modality Worklist); without it those SOP classes are refused. */
+  readonly onFind?: OnFind;
   /** For logs and metrics; carries AE titles and addresses, never dataset content. */
   readonly onEvent?: (event: DicomServerEvent) => void;
 }

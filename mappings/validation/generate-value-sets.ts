@@ -39,6 +39,7 @@ const ROOTS = [
   'Specimen',
   'Device',
   'DocumentReference',
+  'ImagingStudy',
 ];
 
 /** Value sets enforced beyond their spec strength (see bindings.ts ENFORCED_WHEN_SYSTEM_MATCHES). */

@@ -406,6 +406,12 @@ export const VALUE_SET_CODES: Readonly<Record<string, readonly (readonly [string
   'http://hl7.org/fhir/ValueSet/identifier-use': [
     ['http://hl7.org/fhir/identifier-use', ['official', 'old', 'secondary', 'temp', 'usual']],
   ],
+  'http://hl7.org/fhir/ValueSet/imagingstudy-status': [
+    [
+      'http://hl7.org/fhir/imagingstudy-status',
+      ['available', 'cancelled', 'entered-in-error', 'registered', 'unknown'],
+    ],
+  ],
   'http://hl7.org/fhir/ValueSet/issue-severity': [
     ['http://hl7.org/fhir/issue-severity', ['error', 'fatal', 'information', 'warning']],
   ],

@@ -14,6 +14,8 @@ dimse.log.setLevel('silent');
 
 export const { Scp, Implementation } = dimse;
 export const { CEchoResponse, CStoreResponse } = dimse.responses;
+export const { CFindResponse } = dimse.responses;
+export const { CFindRequest: CFindRequestClass } = dimse.requests;
 export const {
   PresentationContextResult,
   RejectResult,
@@ -31,5 +33,8 @@ export type CEchoRequest = InstanceType<DcmjsDimse['requests']['CEchoRequest']>;
 export type CStoreRequest = InstanceType<DcmjsDimse['requests']['CStoreRequest']>;
 export type CEchoResponseType = InstanceType<DcmjsDimse['responses']['CEchoResponse']>;
 export type CStoreResponseType = InstanceType<DcmjsDimse['responses']['CStoreResponse']>;
+export type CFindRequest = InstanceType<DcmjsDimse['requests']['CFindRequest']>;
+export type CFindResponseType = InstanceType<DcmjsDimse['responses']['CFindResponse']>;
+export type CCancelRequest = InstanceType<DcmjsDimse['requests']['CCancelRequest']>;
 export type DimseDataset = InstanceType<DcmjsDimse['Dataset']>;
 export const DimseDatasetClass = dimse.Dataset;

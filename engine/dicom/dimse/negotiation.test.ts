@@ -45,10 +45,11 @@ describe('decideContext', () => {
     expect(decideContext('1.2.840.10008.5.1.4.38.1', [TS.ExplicitVRLittleEndian])).toMatchObject({
       result: 'accept',
     });
-    expect(decideContext('1.2.840.10008.5.1.4.1.2.2.1', [TS.ExplicitVRLittleEndian])).toEqual({
+    // Storage Commitment Push Model and General Purpose Worklist FIND (retired): not served.
+    expect(decideContext('1.2.840.10008.1.20.1', [TS.ExplicitVRLittleEndian])).toEqual({
       result: 'abstract-syntax-not-supported',
     });
-    expect(decideContext('1.2.840.10008.5.1.4.31', [TS.ExplicitVRLittleEndian])).toEqual({
+    expect(decideContext('1.2.840.10008.5.1.4.32.1', [TS.ExplicitVRLittleEndian])).toEqual({
       result: 'abstract-syntax-not-supported',
     });
     expect(decideContext(CT, ['1.2.840.10008.1.2.4.100'])).toEqual({

@@ -13,6 +13,19 @@ import {
 
 export const VERIFICATION_SOP_CLASS_UID = '1.2.840.10008.1.1';
 
+/** C-FIND information models: Patient Root and Study Root Query/Retrieve FIND, Modality Worklist FIND. */
+export const FIND_SOP_CLASS_UIDS: ReadonlySet<string> = new Set([
+  '1.2.840.10008.5.1.4.1.2.1.1',
+  '1.2.840.10008.5.1.4.1.2.2.1',
+  '1.2.840.10008.5.1.4.31',
+]);
+
+/** C-FIND identifiers are small: the two uncompressed little endian syntaxes are all we answer in. */
+const FIND_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set([
+  TransferSyntax.ImplicitVRLittleEndian,
+  TransferSyntax.ExplicitVRLittleEndian,
+]);
+
 export type ContextDecision =
   | { readonly result: 'accept'; readonly transferSyntaxUid: string }
   | { readonly result: 'abstract-syntax-not-supported' }
@@ -27,6 +40,7 @@ export function decideContext(abstractSyntaxUid: string, proposed: readonly stri
   let supported: ReadonlySet<string>;
   if (abstractSyntaxUid === VERIFICATION_SOP_CLASS_UID) supported = VERIFICATION_TRANSFER_SYNTAXES;
   else if (isStorageSopClass(abstractSyntaxUid)) supported = STORAGE_TRANSFER_SYNTAXES;
+  else if (FIND_SOP_CLASS_UIDS.has(abstractSyntaxUid)) supported = FIND_TRANSFER_SYNTAXES;
   else return { result: 'abstract-syntax-not-supported' };
   const chosen = pick(proposed, supported);
   return chosen === undefined

@@ -1,6 +1,8 @@
 import { adminRoutes } from './admin-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { channelRoutes } from './channel-routes.ts';
+import { dicomwebRoutes } from './dicomweb-routes.ts';
+import { dicomOrdersRoutes } from './dicom-orders-routes.ts';
 import { fhirRoutes } from './fhir-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { hmsRoutes } from './hms-routes.ts';
@@ -20,4 +22,6 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   adminRoutes,
   fhirRoutes,
   hmsRoutes,
+  dicomOrdersRoutes,
+  dicomwebRoutes,
 ];
