@@ -7,7 +7,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-const BENCHES = ['parse', 'mapping', 'store-ingest', 'mllp-ingest', 'pipeline', 'message-search'] as const;
+const BENCHES = [
+  'parse',
+  'mapping',
+  'store-ingest',
+  'mllp-ingest',
+  'pipeline',
+  'message-search',
+  'dicom-ingest',
+] as const;
 
 const only = process.argv.slice(2);
 const results: Record<string, unknown> = {};

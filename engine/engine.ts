@@ -27,6 +27,7 @@ import { startMllpListener } from './ingest/mllp-listener.ts';
 import { start as startDicomListener } from '../listeners/dicom/dicom-server.ts';
 import { DicomIndex } from './dicom/dicom-index.ts';
 import { createFindService } from './dicom/find/find-service.ts';
+import { createRetrieveSource } from './dicom/retrieve/retrieve-source.ts';
 import { StudyOrderLinker } from './dicom/orders/study-order-linker.ts';
 import { createDicomStoreHandler } from './dicom/store-instance.ts';
 import { openObjectStore } from './objects/open-object-store.ts';
@@ -346,6 +347,7 @@ export async function startEngine(
               ),
         onStore: storeDicom,
         onFind: createFindService({ db, aeTitle: config.dicom.aeTitle }),
+        retrieve: createRetrieveSource({ index: dicomIndex, objects, remoteAes: config.dicom.remoteAes }),
         onEvent: (event) => {
           if (event.type === 'association-rejected') {
             logger.warn('DICOM association rejected', {
@@ -369,6 +371,13 @@ export async function startEngine(
               callingAe: event.callingAe,
             });
             logger.debug('DICOM C-FIND failed: detail', { error: String(event.error) });
+          } else if (event.type === 'retrieve-failed') {
+            logger.warn(`DICOM C-${event.kind.toUpperCase()} failed`, {
+              status: event.status,
+              reason: event.reason,
+              callingAe: event.callingAe,
+            });
+            logger.debug('DICOM retrieve failed: detail', { error: String(event.error) });
           } else if (event.type === 'protocol-error') {
             logger.warn('DICOM protocol error; association dropped', { remote: event.remoteAddress });
             logger.debug('DICOM protocol error: detail', { message: event.message });

@@ -53,7 +53,14 @@ describe('loadEngineConfig', () => {
           tls: null,
         },
       ],
-      dicom: { enabled: true, host: '0.0.0.0', port: 11112, aeTitle: 'SWITCHBOARD', allowedCallers: null },
+      dicom: {
+        enabled: true,
+        host: '0.0.0.0',
+        port: 11112,
+        aeTitle: 'SWITCHBOARD',
+        allowedCallers: null,
+        remoteAes: [],
+      },
       dedupWindowSeconds: 86400,
       dispatch: { concurrency: 8 },
       ackSendingApplication: 'SWITCHBOARD',
@@ -208,6 +215,7 @@ ackSendingFacility: HOSP
         { aeTitle: 'CT01', host: '10.1.2.3' },
         { aeTitle: 'MR01', host: null },
       ],
+      remoteAes: [],
     });
     const layered = await load(
       { SWITCHBOARD_DICOM_PORT: '5000', SWITCHBOARD_DICOM_AE_TITLE: 'FROM_ENV' },
@@ -220,6 +228,24 @@ ackSendingFacility: HOSP
     expect(problems.join('\n')).toContain('SWITCHBOARD_DICOM_AE_TITLE: expected an AE title');
     const clash = await problemsOf(load({ SWITCHBOARD_HTTP_PORT: '4242' }));
     expect(clash.join('\n')).toMatch(/dicom.*4242|4242.*dicom/);
+  });
+
+  it('reads the C-MOVE destinations (dicom.remoteAes) and checks each entry', async () => {
+    await write(
+      'switchboard.yaml',
+      'dicom:\n  remoteAes:\n    - { aeTitle: VIEWER, host: 10.1.2.4, port: 104 }\n    - { aeTitle: ARCHIVE, host: pacs.example.org, port: 11112 }\n',
+    );
+    expect((await load()).dicom.remoteAes).toEqual([
+      { aeTitle: 'VIEWER', host: '10.1.2.4', port: 104 },
+      { aeTitle: 'ARCHIVE', host: 'pacs.example.org', port: 11112 },
+    ]);
+    await write('switchboard.yaml', 'dicom:\n  remoteAes:\n    - { aeTitle: VIEWER, host: 10.1.2.4 }\n');
+    expect((await problemsOf(load())).join('\n')).toMatch(/remoteAes.*port/);
+    await write(
+      'switchboard.yaml',
+      'dicom:\n  remoteAes:\n    - { aeTitle: VIEWER, host: 10.1.2.4, port: 0 }\n',
+    );
+    expect((await problemsOf(load())).join('\n')).toMatch(/remoteAes.*port/);
   });
 
   it('takes --config over SWITCHBOARD_CONFIG and ./switchboard.yaml', async () => {

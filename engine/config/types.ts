@@ -34,6 +34,8 @@ export interface DicomListenerConfig {
   readonly aeTitle: string;
   /** null: any calling AE; else only these calling AE titles (from that host, when given). */
   readonly allowedCallers: readonly { readonly aeTitle: string; readonly host: string | null }[] | null;
+  /** The AEs C-MOVE may send to: a Move Destination must be one of these AE titles. */
+  readonly remoteAes: readonly { readonly aeTitle: string; readonly host: string; readonly port: number }[];
 }
 
 /** The engine configuration, validated and frozen. Every path is absolute. */

@@ -55,6 +55,7 @@ export async function start(options: DicomServerOptions): Promise<DicomServer> {
     maxObjectBytes: options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES,
     onStore: options.onStore,
     ...(options.onFind !== undefined ? { onFind: options.onFind } : {}),
+    ...(options.retrieve !== undefined ? { retrieve: options.retrieve } : {}),
     onEvent,
     track: (work: Promise<unknown>) => {
       inFlight.add(work);

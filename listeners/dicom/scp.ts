@@ -24,6 +24,10 @@ import {
   type CCancelRequest,
   type CFindRequest,
   type CFindResponseType,
+  type CGetRequest,
+  type CGetResponseType,
+  type CMoveRequest,
+  type CMoveResponseType,
   type CStoreRequest,
   type CStoreResponseType,
   type DimseDataset,
@@ -33,7 +37,10 @@ import { decideContext } from '../../engine/dicom/dimse/negotiation.ts';
 import { wrapPart10 } from '../../engine/dicom/dimse/part10.ts';
 import type { PduGuard } from '../../engine/dicom/dimse/pdu-guard.ts';
 import { isUid } from '../../engine/dicom/dimse/uids.ts';
+import type { LoadedInstance, RetrieveSource } from '../../engine/dicom/retrieve/retrieve-source.ts';
 import { answerFind } from './find-responder.ts';
+import { answerGet, answerMove } from './retrieve-responder.ts';
+import { GetSender } from './get-sender.ts';
 import { StoreSink } from './store-sink.ts';
 import type { DicomAllowEntry, DicomServerEvent, OnFind, OnStore } from './types.ts';
 
@@ -53,6 +60,8 @@ export interface ScpSettings {
   readonly onStore: OnStore;
   /** C-FIND; absent: every C-FIND is answered 0x0122 (SOP class not supported). */
   readonly onFind?: OnFind;
+  /** C-MOVE and C-GET; absent: every such request is answered 0x0122 (SOP class not supported). */
+  readonly retrieve?: RetrieveSource;
   readonly onEvent: (event: DicomServerEvent) => void;
   /** Registers a running C-STORE so that close() can wait for it. */
   readonly track: (work: Promise<unknown>) => void;
@@ -90,9 +99,11 @@ const CONTEXT_RESULT = {
 
 export class SwitchboardScp extends Scp {
   private readonly pendingStores = new WeakMap<CStoreRequest, PendingStore>();
-  /** Message IDs of running C-FINDs, true once cancelled. */
+  /** Message IDs of running C-FINDs, C-MOVEs and C-GETs, true once cancelled. */
   private readonly runningFinds = new Map<number, boolean>();
   private callingAe = '';
+  private peerMaxPduLength = 0;
+  private getSender: GetSender | undefined;
   private readonly remoteAddress: string;
 
   constructor(
@@ -107,6 +118,8 @@ export class SwitchboardScp extends Scp {
   override associationRequested(association: Association): void {
     const callingAe = association.getCallingAeTitle();
     const calledAe = association.getCalledAeTitle();
+    // The peer's receive limit, before it is replaced by ours (dcmjs-dimse keeps one value for both).
+    this.peerMaxPduLength = association.getMaxPduLength();
     this.callingAe = callingAe;
     const reject = (reason: 'called-ae-not-recognized' | 'calling-ae-not-recognized'): void => {
       this.sendAssociationReject(
@@ -172,6 +185,43 @@ export class SwitchboardScp extends Scp {
       onEvent: this.settings.onEvent,
     }).finally(() => this.runningFinds.delete(messageId));
     this.settings.track(work);
+  }
+
+  // dcmjs-dimse takes the responses of a request in a single callback call (a second call throws), so
+  // the Pending responses of C-MOVE and C-GET go out one by one through sendResponse instead, and the
+  // callback is never called.
+  override cMoveRequest(request: CMoveRequest, _callback: (responses: CMoveResponseType[]) => void): void {
+    const messageId = request.getMessageId();
+    this.runningFinds.set(messageId, false);
+    const work = answerMove(request, {
+      ...this.retrieveDeps(messageId),
+      respond: (response) => this.sendResponse(request, response),
+    }).finally(() => this.runningFinds.delete(messageId));
+    this.settings.track(work);
+  }
+
+  override cGetRequest(request: CGetRequest, _callback: (responses: CGetResponseType[]) => void): void {
+    const messageId = request.getMessageId();
+    this.runningFinds.set(messageId, false);
+    this.getSender ??= new GetSender(this, this.conn, this.peerMaxPduLength);
+    const sender = this.getSender;
+    const work = answerGet(
+      request,
+      { ...this.retrieveDeps(messageId), respond: (response) => this.sendResponse(request, response) },
+      (object: LoadedInstance) => sender.send(object),
+    ).finally(() => this.runningFinds.delete(messageId));
+    this.settings.track(work);
+  }
+
+  private retrieveDeps(messageId: number) {
+    return {
+      source: this.settings.retrieve,
+      aeTitle: this.settings.aeTitle,
+      info: { callingAe: this.callingAe, remoteAddress: this.remoteAddress },
+      cancelled: () => this.runningFinds.get(messageId) === true,
+      closed: () => this.conn.destroyed,
+      onEvent: this.settings.onEvent,
+    };
   }
 
   override cCancelRequest(request: CCancelRequest): void {

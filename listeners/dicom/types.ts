@@ -1,4 +1,5 @@
 /** Options, callbacks and events of the DICOM (DIMSE) listener. */
+import type { RetrieveSource } from '../../engine/dicom/retrieve/retrieve-source.ts';
 
 /** A calling AE title allowed to associate, optionally only from one IP address. */
 export interface DicomAllowEntry {
@@ -65,6 +66,15 @@ export type DicomServerEvent =
       readonly callingAe: string;
       readonly remoteAddress: string;
     }
+  | {
+      readonly type: 'retrieve-failed';
+      readonly kind: 'move' | 'get';
+      readonly status: number;
+      readonly reason: string;
+      readonly error?: unknown;
+      readonly callingAe: string;
+      readonly remoteAddress: string;
+    }
   | { readonly type: 'protocol-error'; readonly message: string; readonly remoteAddress: string };
 
 export interface DicomServerOptions {
@@ -83,6 +93,8 @@ export interface DicomServerOptions {
   readonly onStore: OnStore;
   /** C-FIND SCP (Query/Retrieve FIND and Modality Worklist); without it those SOP classes are refused. */
   readonly onFind?: OnFind;
+  /** C-MOVE and C-GET SCP (Query/Retrieve, patient and study root); without it those SOP classes answer 0x0122. */
+  readonly retrieve?: RetrieveSource;
   /** For logs and metrics; carries AE titles and addresses, never dataset content. */
   readonly onEvent?: (event: DicomServerEvent) => void;
 }

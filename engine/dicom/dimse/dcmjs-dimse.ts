@@ -14,7 +14,7 @@ dimse.log.setLevel('silent');
 
 export const { Scp, Implementation } = dimse;
 export const { CEchoResponse, CStoreResponse } = dimse.responses;
-export const { CFindResponse } = dimse.responses;
+export const { CFindResponse, CMoveResponse, CGetResponse } = dimse.responses;
 export const { CFindRequest: CFindRequestClass } = dimse.requests;
 export const {
   PresentationContextResult,
@@ -35,6 +35,10 @@ export type CEchoResponseType = InstanceType<DcmjsDimse['responses']['CEchoRespo
 export type CStoreResponseType = InstanceType<DcmjsDimse['responses']['CStoreResponse']>;
 export type CFindRequest = InstanceType<DcmjsDimse['requests']['CFindRequest']>;
 export type CFindResponseType = InstanceType<DcmjsDimse['responses']['CFindResponse']>;
+export type CMoveRequest = InstanceType<DcmjsDimse['requests']['CMoveRequest']>;
+export type CGetRequest = InstanceType<DcmjsDimse['requests']['CGetRequest']>;
+export type CMoveResponseType = InstanceType<DcmjsDimse['responses']['CMoveResponse']>;
+export type CGetResponseType = InstanceType<DcmjsDimse['responses']['CGetResponse']>;
 export type CCancelRequest = InstanceType<DcmjsDimse['requests']['CCancelRequest']>;
 export type DimseDataset = InstanceType<DcmjsDimse['Dataset']>;
 export const DimseDatasetClass = dimse.Dataset;

@@ -20,6 +20,14 @@ export const FIND_SOP_CLASS_UIDS: ReadonlySet<string> = new Set([
   '1.2.840.10008.5.1.4.31',
 ]);
 
+/** C-MOVE and C-GET information models: Patient Root and Study Root Query/Retrieve MOVE and GET. */
+export const RETRIEVE_SOP_CLASS_UIDS: ReadonlySet<string> = new Set([
+  '1.2.840.10008.5.1.4.1.2.1.2',
+  '1.2.840.10008.5.1.4.1.2.2.2',
+  '1.2.840.10008.5.1.4.1.2.1.3',
+  '1.2.840.10008.5.1.4.1.2.2.3',
+]);
+
 /** C-FIND identifiers are small: the two uncompressed little endian syntaxes are all we answer in. */
 const FIND_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set([
   TransferSyntax.ImplicitVRLittleEndian,
@@ -41,6 +49,7 @@ export function decideContext(abstractSyntaxUid: string, proposed: readonly stri
   if (abstractSyntaxUid === VERIFICATION_SOP_CLASS_UID) supported = VERIFICATION_TRANSFER_SYNTAXES;
   else if (isStorageSopClass(abstractSyntaxUid)) supported = STORAGE_TRANSFER_SYNTAXES;
   else if (FIND_SOP_CLASS_UIDS.has(abstractSyntaxUid)) supported = FIND_TRANSFER_SYNTAXES;
+  else if (RETRIEVE_SOP_CLASS_UIDS.has(abstractSyntaxUid)) supported = FIND_TRANSFER_SYNTAXES;
   else return { result: 'abstract-syntax-not-supported' };
   const chosen = pick(proposed, supported);
   return chosen === undefined
