@@ -8,15 +8,13 @@
  * hms_flags. A flagged message is still `sent`: what could be applied was, and the flag says what
  * was not (docs/hms.md).
  */
-import type { Payload } from '../channels/transform.ts';
 import type { DestinationSpec } from '../channels/types.ts';
-import type { SqlQueryable } from '../db/sql.ts';
-import { Hl7Message } from '../hl7/message.ts';
 import { writeHms } from '../hms/hms-writer.ts';
 import type { PlanOptions } from '../hms/plan-hms.ts';
 import type { HmsOutcome } from '../hms/types.ts';
 import { createIdentifierSystemTable } from '../../mappings/identifier-systems.ts';
-import type { DeliveryContext, DeliveryOutcome, TransactionalDestination } from './types.ts';
+import { createHl7RecordDestination } from './hl7-record-destination.ts';
+import type { TransactionalDestination } from './types.ts';
 
 export type HmsDestinationSpec = Extract<DestinationSpec, { type: 'hms' }>;
 
@@ -40,31 +38,7 @@ export function createHmsDestination(spec: HmsDestinationSpec): TransactionalDes
     defaultTimezone: spec.defaultTimezone,
     identifierSystems: createIdentifierSystemTable(spec.identifierSystems),
   };
-  const deliverInTransaction = async (
-    tx: SqlQueryable,
-    payload: Payload,
-    ctx: DeliveryContext,
-  ): Promise<DeliveryOutcome> => {
-    let message: Hl7Message;
-    try {
-      message = Hl7Message.parse(payload.body);
-    } catch {
-      return {
-        ok: false,
-        error: `hms needs the HL7 v2 message, got ${payload.contentType} that does not parse: remove transformers in front of it`,
-        errorClass: 'permanent',
-      };
-    }
-    const outcome = await writeHms(tx, message, ctx.messageId, options);
-    return { ok: true, response: hmsResponse(outcome) };
-  };
-  return {
-    name: spec.name,
-    type: 'hms',
-    transactional: true,
-    start: async () => undefined,
-    stop: async () => undefined,
-    deliverInTransaction,
-    deliver: () => Promise.reject(new Error('hms delivers only inside a store transaction')),
-  };
+  return createHl7RecordDestination(spec.name, 'hms', async (tx, message, messageId) =>
+    hmsResponse(await writeHms(tx, message, messageId, options)),
+  );
 }
