@@ -6,11 +6,9 @@
  * ORM^O01 over MLLP puts a scheduled step on the worklist, and `findscu -W` finds it. On PGlite and,
  * when reachable, PostgreSQL.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DimseDatasetClass } from '../engine/dicom/dimse/dcmjs-dimse.ts';
 import { attributeKeys, textValue, textValues, type Identifier } from '../engine/dicom/find/identifier.ts';
@@ -25,13 +23,12 @@ import { testDatabases } from './support/databases.ts';
 import { startTestEngine, type EngineFixture } from './support/engine-fixture.ts';
 import { readAck } from './support/hl7-samples.ts';
 import { toolAvailable } from './support/tools.ts';
+import { dcmtkOk, storeFolder } from './support/dcmtk.ts';
 
 const HAVE_DCMTK =
   toolAvailable('storescu', 'apt-get install dcmtk') &&
   toolAvailable('findscu', 'apt-get install dcmtk') &&
   toolAvailable('dump2dcm', 'apt-get install dcmtk');
-const execFileAsync = promisify(execFile);
-const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
 
 interface FindRun {
   readonly identifiers: Identifier[];
@@ -53,18 +50,14 @@ for (const target of await testDatabases()) {
       try {
         const args = ['-v', '-aet', 'MODALITY', '-aec', 'SWITCHBOARD', model, '-X', '-od', out];
         for (const key of keys) args.push('-k', key);
-        const { stdout, stderr } = await execFileAsync(
-          'findscu',
-          [...args, '127.0.0.1', String(f.engine.dicomPort)],
-          { env: DCMTK_ENV, timeout: 30_000 },
-        );
+        const output = await dcmtkOk('findscu', [...args, '127.0.0.1', String(f.engine.dicomPort)], 30_000);
         const files = sorted((await readdir(out)).filter((name) => name.endsWith('.dcm')));
         const identifiers = files.map((name) => {
           const dataset = DimseDatasetClass.fromFile(path.join(out, name));
           if (dataset === undefined) throw new Error(`findscu wrote an unreadable ${name}`);
           return dataset.getElements();
         });
-        return { identifiers, log: stdout + stderr };
+        return { identifiers, log: output };
       } finally {
         await rm(out, { recursive: true, force: true });
       }
@@ -78,23 +71,7 @@ for (const target of await testDatabases()) {
       corpus = await makeDicomCorpus({ studies: 4, series: 2, instances: 2 });
       rows = corpus.rows;
       f = await startTestEngine({ database: target.name });
-      await execFileAsync(
-        'storescu',
-        [
-          '-aet',
-          'MODALITY',
-          '-aec',
-          'SWITCHBOARD',
-          '+sd',
-          '+r',
-          '+sp',
-          '*.dcm',
-          '127.0.0.1',
-          String(f.engine.dicomPort),
-          corpus.dir,
-        ],
-        { env: DCMTK_ENV, timeout: 60_000 },
-      );
+      await storeFolder(f.engine.dicomPort!, corpus.dir);
     }, 120_000);
     afterAll(async () => {
       await f?.stop();

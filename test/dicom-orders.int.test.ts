@@ -6,9 +6,7 @@
  * `images-received` with a history row. A second study, with no order, must be listed by
  * GET /api/dicom/unmatched-studies, and must match once its order arrives and more of it is sent.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DCM_SYSTEM, DICOM_UID_SYSTEM } from '../engine/dicom/orders/imaging-study.ts';
 import {
@@ -25,18 +23,11 @@ import { testDatabases } from './support/databases.ts';
 import { readAck } from './support/hl7-samples.ts';
 import { toolAvailable } from './support/tools.ts';
 import { waitFor } from './support/wait.ts';
+import { storeFolder } from './support/dcmtk.ts';
 
 const HAVE_DCMTK =
   toolAvailable('storescu', 'apt-get install dcmtk') && toolAvailable('dump2dcm', 'apt-get install dcmtk');
-const execFileAsync = promisify(execFile);
-
-async function storescu(port: number, dir: string): Promise<void> {
-  await execFileAsync(
-    'storescu',
-    ['-aet', 'MODALITY', '-aec', 'SWITCHBOARD', '+sd', '+r', '+sp', '*.dcm', '127.0.0.1', String(port), dir],
-    { env: { ...process.env, TCP_NODELAY: '1' }, timeout: 60_000 },
-  );
-}
+const storescu = (port: number, dir: string): Promise<string> => storeFolder(port, dir);
 
 /** An ORM^O01 NW whose OBR-18 (placer field 1) is the accession number, for PID-3 `mrn`. */
 function orm(o: { controlId: string; order: string; mrn: string; accession: string }): string {

@@ -5,12 +5,11 @@
  * Information group (storescp and getscu write their own: source AE, implementation UID), the very
  * dataset bytes of the corpus file that was stored. An unknown move destination is refused.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { part10DatasetOffset } from '../engine/dicom/dimse/part10.ts';
 import {
@@ -21,22 +20,12 @@ import {
 import { startTestEngine, type EngineFixture } from './support/engine-fixture.ts';
 import { toolAvailable } from './support/tools.ts';
 import { waitFor } from './support/wait.ts';
+import { DCMTK_ENV, runDcmtk, storescuFolderArgs, type ToolRun } from './support/dcmtk.ts';
 
 const HAVE_DCMTK = ['storescu', 'movescu', 'getscu', 'storescp'].every((tool) =>
   toolAvailable(tool, 'apt-get install dcmtk'),
 );
-const execFileAsync = promisify(execFile);
-const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
-
-async function dcmtk(tool: string, args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(tool, args, { env: DCMTK_ENV, timeout: 60_000 });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
+const dcmtk = (tool: string, args: string[]): Promise<ToolRun> => runDcmtk(tool, args);
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -89,19 +78,7 @@ describe.runIf(HAVE_DCMTK)('DICOM C-MOVE and C-GET out of the engine', () => {
       database: 'pglite',
       configYaml: `dicom:\n  remoteAes:\n    - { aeTitle: DEST, host: 127.0.0.1, port: ${destPort} }\n`,
     });
-    const stored = await dcmtk('storescu', [
-      '-aet',
-      'MODALITY',
-      '-aec',
-      'SWITCHBOARD',
-      '+sd',
-      '+r',
-      '+sp',
-      '*.dcm',
-      '127.0.0.1',
-      String(f.engine.dicomPort),
-      corpus.dir,
-    ]);
+    const stored = await dcmtk('storescu', storescuFolderArgs(f.engine.dicomPort!, corpus.dir));
     expect(stored.code, stored.output).toBe(0);
   }, 120_000);
 

@@ -3,29 +3,19 @@
  * instance must be in the object store byte-identical after the meta group we write, and indexed
  * once. Then the same with the S3 store against a real s3rver, and a re-send that duplicates nothing.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDicomCorpus, type DicomCorpus } from '../engine/dicom/testing/dicom-corpus.ts';
 import { dicomObjectKey } from '../engine/objects/object-store.ts';
 import { startS3rver, type TestS3Server } from '../engine/objects/testing/s3rver.ts';
 import { startTestEngine, type EngineFixture } from './support/engine-fixture.ts';
 import { toolAvailable } from './support/tools.ts';
+import { storeFolder } from './support/dcmtk.ts';
 
 const HAVE_DCMTK =
   toolAvailable('storescu', 'apt-get install dcmtk') && toolAvailable('dump2dcm', 'apt-get install dcmtk');
-const execFileAsync = promisify(execFile);
-
-async function storescu(port: number, dir: string): Promise<string> {
-  const { stdout, stderr } = await execFileAsync(
-    'storescu',
-    ['-aet', 'MODALITY', '-aec', 'SWITCHBOARD', '+sd', '+r', '+sp', '*.dcm', '127.0.0.1', String(port), dir],
-    { env: { ...process.env, TCP_NODELAY: '1' }, timeout: 60_000 },
-  );
-  return stdout + stderr;
-}
+const storescu = (port: number, dir: string): Promise<string> => storeFolder(port, dir);
 
 /** The dataset after the File Meta Information group (group 0002, whose length is in its first element). */
 function datasetOf(part10: Buffer): Buffer {

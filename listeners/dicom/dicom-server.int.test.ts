@@ -20,27 +20,12 @@ import {
   type DicomServerOptions,
   type StoredObjectInfo,
 } from './dicom-server.ts';
+import { runDcmtk, type ToolRun } from '../../test/support/dcmtk.ts';
 
 const HAVE_DCMTK =
   toolAvailable('storescu', 'apt-get install dcmtk') && toolAvailable('echoscu', 'apt-get install dcmtk');
 const execFileAsync = promisify(execFile);
-const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
-
-interface ToolRun {
-  code: number;
-  output: string;
-}
-
-/** Runs a DCMTK tool (asynchronously: the server under test shares this event loop), never throwing. */
-async function dcmtk(tool: string, args: string[]): Promise<ToolRun> {
-  try {
-    const { stdout, stderr } = await execFileAsync(tool, args, { env: DCMTK_ENV, timeout: 30_000 });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
+const dcmtk = (tool: string, args: string[]): Promise<ToolRun> => runDcmtk(tool, args, 30_000);
 
 interface ManifestRow {
   file: string;

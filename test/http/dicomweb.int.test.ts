@@ -3,10 +3,8 @@
  * storescu); QIDO-RS finds both by the manifest's values, WADO-RS gives back the stored Part-10 bytes
  * unchanged (multipart/related) and the metadata as DICOM JSON, and every read is audited.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DicomJsonDataset } from '../../engine/dicom/dicom-json.ts';
 import {
@@ -18,10 +16,10 @@ import { decodeMultipart, encodeMultipart, parseMediaType } from '../../engine/d
 import { dicomObjectKey } from '../../engine/objects/object-store.ts';
 import { startApiEngine, type ApiFixture } from '../support/api.ts';
 import { toolAvailable } from '../support/tools.ts';
+import { storeFolder } from '../support/dcmtk.ts';
 
 const HAVE_DCMTK =
   toolAvailable('storescu', 'apt-get install dcmtk') && toolAvailable('dump2dcm', 'apt-get install dcmtk');
-const execFileAsync = promisify(execFile);
 const STOW_TYPE = (boundary: string): string =>
   `multipart/related; type="application/dicom"; boundary=${boundary}`;
 
@@ -109,23 +107,7 @@ describe.runIf(HAVE_DCMTK)('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
 
   it('stores the other study over DIMSE (storescu), the same index', async () => {
     const dir = path.join(corpus.dir, path.dirname(path.dirname(sent[0]!.path)));
-    await execFileAsync(
-      'storescu',
-      [
-        '-aet',
-        'MODALITY',
-        '-aec',
-        'SWITCHBOARD',
-        '+sd',
-        '+r',
-        '+sp',
-        '*.dcm',
-        '127.0.0.1',
-        String(f.engine.dicomPort),
-        dir,
-      ],
-      { env: { ...process.env, TCP_NODELAY: '1' }, timeout: 60_000 },
-    );
+    await storeFolder(f.engine.dicomPort!, dir);
     const { rows } = await f.engine.db.query<{ n: number }>('SELECT count(*)::int AS n FROM dicom_instances');
     expect(rows[0]?.n).toBe(corpus.rows.length);
   }, 90_000);
