@@ -7,7 +7,7 @@
  */
 import type { SqlClient, SqlQueryable } from '../db/sql.ts';
 import type { DicomJsonDataset } from './dicom-json.ts';
-import type { ParsedInstance } from './parse-part10.ts';
+import type { DicomQueryKeys, ParsedInstance } from './parse-part10.ts';
 import { SqlConditions, type DateMatch, type TextMatch, type UidMatch } from './query-match.ts';
 
 export interface IndexInstanceOptions {
@@ -57,18 +57,21 @@ export interface InstanceFilter extends Paging {
   readonly instanceNumber?: number;
 }
 
-export interface StudyRecord {
-  readonly patientId: string;
-  readonly patientName: string | null;
-  readonly patientBirthDate: string | null;
-  readonly patientSex: string | null;
-  readonly studyInstanceUid: string;
-  readonly studyDate: string | null;
-  readonly studyTime: string | null;
-  readonly accessionNumber: string | null;
-  readonly studyId: string | null;
-  readonly studyDescription: string | null;
-  readonly referringPhysicianName: string | null;
+/** A study row: the patient and study query keys of its instances, plus what is derived per study. */
+export interface StudyRecord extends Pick<
+  DicomQueryKeys,
+  | 'patientId'
+  | 'patientName'
+  | 'patientBirthDate'
+  | 'patientSex'
+  | 'studyInstanceUid'
+  | 'studyDate'
+  | 'studyTime'
+  | 'accessionNumber'
+  | 'studyId'
+  | 'studyDescription'
+  | 'referringPhysicianName'
+> {
   readonly modalitiesInStudy: readonly string[];
   readonly numberOfStudyRelatedSeries: number;
   readonly numberOfStudyRelatedInstances: number;
