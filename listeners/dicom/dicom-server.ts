@@ -3,8 +3,9 @@
  * SwitchboardScp. We run our own net.Server rather than dcmjs-dimse's Server because that one cannot
  * bind to a host, leaves Nagle on, and has no graceful close. Each socket gets TCP_NODELAY (DCMTK
  * peers otherwise wait ~40 ms per exchange for a delayed ACK) and a PDU length guard in front of
- * dcmjs-dimse, which would buffer a PDU of any announced length. A broken association only ends
- * itself; the server keeps serving the others.
+ * dcmjs-dimse, which would buffer a PDU of any announced length: an unknown PDU type or a length
+ * over the limit gets an A-ABORT and the connection closes. A broken association only ends itself;
+ * the server keeps serving the others.
  */
 import net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
@@ -68,32 +69,28 @@ export async function start(options: DicomServerOptions): Promise<DicomServer> {
     socket.setKeepAlive(true, 60_000);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    const remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
-    let failed = false;
-    const fail = (message: string): void => {
-      if (failed) return;
-      failed = true;
-      onEvent({ type: 'protocol-error', message, remoteAddress });
-      socket.destroy();
-    };
     // Registered before the Scp's own 'data' listener, so a bad header is refused before it buffers.
     const guard = new PduGuard(maxPduLength);
+    // (No 'data' event can come before the Scp below exists: events fire on a later tick.)
     socket.on('data', (chunk: Buffer) => {
       const verdict = guard.push(chunk);
-      if (!verdict.ok) fail(verdict.reason);
+      if (!verdict.ok) scp.abortWith(verdict.code, verdict.reason);
     });
     socket.on('error', () => socket.destroy());
     const scp = new SwitchboardScp(socket, settings, guard);
-    scp.on('networkError', (error: unknown) => fail(error instanceof Error ? error.message : String(error)));
   };
 
   const server = net.createServer({ noDelay: true, allowHalfOpen: false }, accept);
   if (options.maxAssociations !== undefined) server.maxConnections = options.maxAssociations;
   server.on('drop', (data) => {
     onEvent({
-      type: 'protocol-error',
+      type: 'association-aborted',
+      code: 'connection-limit',
+      accepted: false,
+      incompleteStore: false,
       message: 'maxAssociations reached',
-      remoteAddress: data?.remoteAddress ?? '',
+      callingAe: '',
+      remoteAddress: normalizeAddress(data?.remoteAddress ?? ''),
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -103,9 +100,7 @@ export async function start(options: DicomServerOptions): Promise<DicomServer> {
       resolve();
     });
   });
-  server.on('error', (error) =>
-    onEvent({ type: 'protocol-error', message: error.message, remoteAddress: '' }),
-  );
+  server.on('error', (error) => onEvent({ type: 'server-error', message: error.message }));
 
   let closing: Promise<void> | undefined;
   const shutdown = async (graceMs: number): Promise<void> => {

@@ -8,6 +8,10 @@
  * by dcmjs-dimse, which hands a response to the request in its `pending` list with the same
  * message ID: we register a small stand-in there. That list is dcmjs-dimse internals (0.3.3),
  * checked at run time: if it is missing, sub-operations fail rather than hang.
+ *
+ * An object goes in its stored transfer syntax when the peer accepted that; otherwise, between the
+ * two uncompressed little endian syntaxes only, it is re-framed (le-transcode.ts: element headers
+ * only, every value byte kept). Any other mismatch fails that sub-operation (0xA702, counted failed).
  */
 import type { Socket } from 'node:net';
 import {
@@ -15,6 +19,7 @@ import {
   type Association,
   type PresentationContext,
 } from '../../engine/dicom/dimse/dcmjs-dimse.ts';
+import { canTranscode, transcodeLittleEndian } from '../../engine/dicom/dimse/le-transcode.ts';
 import { cStoreRqCommand, pDataPdus } from '../../engine/dicom/retrieve/dimse-wire.ts';
 import type { LoadedInstance } from '../../engine/dicom/retrieve/retrieve-source.ts';
 import { RetrieveStatus } from '../../engine/dicom/retrieve/sub-operations.ts';
@@ -52,6 +57,15 @@ export class GetSender {
     if (context === undefined || !Array.isArray(pending) || this.socket.destroyed) {
       return RetrieveStatus.UnableToPerformSubOperations;
     }
+    let dataset = object.dataset;
+    const sendAs = context.getAcceptedTransferSyntaxUid() ?? object.transferSyntaxUid;
+    if (sendAs !== object.transferSyntaxUid) {
+      try {
+        dataset = transcodeLittleEndian(object.dataset, object.transferSyntaxUid, sendAs);
+      } catch {
+        return RetrieveStatus.UnableToPerformSubOperations;
+      }
+    }
     this.messageId = this.messageId <= 0x8000 ? FIRST_MESSAGE_ID : this.messageId - 1;
     const messageId = this.messageId;
     let standIn: PendingStandIn | undefined;
@@ -73,7 +87,7 @@ export class GetSender {
         sopInstanceUid: object.sopInstanceUid,
       });
       const limit = this.peerMaxPduLength;
-      for (const pdu of pDataPdus(context.getPresentationContextId(), command, object.dataset, limit)) {
+      for (const pdu of pDataPdus(context.getPresentationContextId(), command, dataset, limit)) {
         this.socket.write(pdu);
       }
       return await answered;
@@ -84,22 +98,24 @@ export class GetSender {
     }
   }
 
+  /** An accepted SCP-role context for the object's SOP class: in its stored syntax if any, else one we can re-frame to. */
   private context(
     association: Association | undefined,
     object: LoadedInstance,
   ): PresentationContext | undefined {
     if (association === undefined) return undefined;
-    for (const { id } of association.getPresentationContexts()) {
-      const context = association.getPresentationContext(id);
-      if (
-        context.getAbstractSyntaxUid() === object.sopClassUid &&
-        context.getResult() === PresentationContextResult.Accept &&
-        context.getAcceptedTransferSyntaxUid() === object.transferSyntaxUid &&
-        context.getProviderRole() === true
-      ) {
-        return context;
-      }
-    }
-    return undefined;
+    const usable = association
+      .getPresentationContexts()
+      .map(({ id }) => association.getPresentationContext(id))
+      .filter(
+        (context) =>
+          context.getAbstractSyntaxUid() === object.sopClassUid &&
+          context.getResult() === PresentationContextResult.Accept &&
+          context.getProviderRole() === true,
+      );
+    return (
+      usable.find((c) => c.getAcceptedTransferSyntaxUid() === object.transferSyntaxUid) ??
+      usable.find((c) => canTranscode(object.transferSyntaxUid, c.getAcceptedTransferSyntaxUid() ?? ''))
+    );
   }
 }

@@ -5,11 +5,15 @@
  * the totals. C-MOVE sends over a new association to the move destination, which must be a
  * configured remote AE (else 0xA801); C-GET sends back over the requesting association (the caller
  * supplies `sendBack`). A C-CANCEL stops before the next sub-operation (final status 0xFE00).
- * Never logs identifiers or UIDs.
+ * A final response after failed sub-operations (0xB000 some failed, 0xA702 all failed, or 0xFE00
+ * cancelled) carries the Failed SOP Instance UID List (0008,0058) as its identifier (PS3.4
+ * C.4.2.1.4.3 and C.4.3.1.3.3). When the move destination cannot be reached, every sub-operation
+ * counts as failed. Never logs identifiers or UIDs.
  */
 import {
   CGetResponse,
   CMoveResponse,
+  DimseDatasetClass,
   type CGetRequest,
   type CGetResponseType,
   type CMoveRequest,
@@ -49,6 +53,7 @@ function build(
   status: number,
   counts?: Partial<SubOperationCounts>,
   comment?: string,
+  failedUids: readonly string[] = [],
 ): RetrieveResponse {
   const response =
     kind === 'move'
@@ -61,6 +66,11 @@ function build(
   if (counts?.failed !== undefined) response.setFailures(counts.failed);
   if (counts?.warning !== undefined) response.setWarnings(counts.warning);
   if (comment !== undefined) response.setErrorComment(comment64(comment));
+  if (failedUids.length > 0) {
+    // Identifiers go in implicit VR little endian unless the context says otherwise; dcmjs-dimse
+    // re-encodes to the accepted syntax when they differ.
+    response.setDataset(new DimseDatasetClass({ FailedSOPInstanceUIDList: [...failedUids] }));
+  }
   return response;
 }
 
@@ -83,11 +93,16 @@ async function run(
     instances: readonly LoadedInstanceSyntax[],
   ) => Promise<
     | { ok: true; send: (o: LoadedInstance) => Promise<number>; close: () => Promise<void> }
-    | { ok: false; status: number; comment: string }
+    | { ok: false; status: number; comment: string; error?: unknown }
   >,
 ): Promise<void> {
-  const respond = (status: number, counts?: Partial<SubOperationCounts>, comment?: string): void => {
-    if (!deps.closed()) deps.respond(build(request, kind, status, counts, comment));
+  const respond = (
+    status: number,
+    counts?: Partial<SubOperationCounts>,
+    comment?: string,
+    failedUids?: readonly string[],
+  ): void => {
+    if (!deps.closed()) deps.respond(build(request, kind, status, counts, comment, failedUids));
   };
   const failed = (status: number, reason: string, error?: unknown): void => {
     deps.onEvent({ type: 'retrieve-failed', kind, status, reason, error, ...deps.info });
@@ -102,7 +117,14 @@ async function run(
   if (resolved.instances.length === 0)
     return respond(RetrieveStatus.Success, { completed: 0, failed: 0, warning: 0 });
   const channel = await open(resolved.instances);
-  if (!channel.ok) return failed(channel.status, channel.comment);
+  if (!channel.ok) {
+    const { status, comment, error } = channel;
+    deps.onEvent({ type: 'retrieve-failed', kind, status, reason: comment, error, ...deps.info });
+    if (status === RetrieveStatus.MoveDestinationUnknown) return respond(status, undefined, comment);
+    // No sub-operation could run: each one failed (PS3.4 C.4.2.1.5, 0xA702 with the counts).
+    const failedUids = resolved.instances.map((i) => i.sopInstanceUid);
+    return respond(status, { completed: 0, failed: failedUids.length, warning: 0 }, comment, failedUids);
+  }
   let result;
   try {
     result = await runSubOperations(resolved.instances, {
@@ -127,12 +149,17 @@ async function run(
       ...deps.info,
     });
   }
-  respond(status, {
-    ...(result.cancelled ? { remaining: result.counts.remaining } : {}),
-    completed,
-    failed: failures,
-    warning,
-  });
+  respond(
+    status,
+    {
+      ...(result.cancelled ? { remaining: result.counts.remaining } : {}),
+      completed,
+      failed: failures,
+      warning,
+    },
+    undefined,
+    result.failedUids,
+  );
 }
 
 type LoadedInstanceSyntax = Pick<LoadedInstance, 'sopClassUid' | 'transferSyntaxUid'>;
@@ -185,18 +212,11 @@ export function answerMove(request: CMoveRequest, deps: RetrieveResponderDeps): 
           syntaxes: instances,
         });
       } catch (error) {
-        deps.onEvent({
-          type: 'retrieve-failed',
-          kind: 'move',
-          status: RetrieveStatus.UnableToPerformSubOperations,
-          reason: 'Association to the move destination failed',
-          error,
-          ...deps.info,
-        });
         return {
           ok: false,
           status: RetrieveStatus.UnableToPerformSubOperations,
           comment: 'Association to the move destination failed',
+          error,
         };
       }
       const originator = { aeTitle: deps.info.callingAe, messageId: request.getMessageId() };

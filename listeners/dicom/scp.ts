@@ -1,22 +1,23 @@
 /**
- * One DICOM association, as a dcmjs-dimse Scp: checks called and calling AE titles, negotiates
- * presentation contexts (Verification and every storage SOP class), answers C-ECHO, and hands each
- * C-STORE to onStore as a Part-10 file built from the bytes as received. The C-STORE response is
- * sent only after onStore settled: success if it resolved, a failure status otherwise. C-FIND goes
- * to onFind through find-responder.ts, and a C-CANCEL marks its request cancelled.
+ * One DICOM association, as a dcmjs-dimse Scp: checks the protocol version, application context,
+ * called and calling AE titles (else A-ASSOCIATE-RJ), negotiates presentation contexts
+ * (Verification, every storage SOP class, Query/Retrieve and Worklist), answers C-ECHO, and hands
+ * each C-STORE to store-handler.ts. C-FIND goes to find-responder.ts, C-MOVE and C-GET to
+ * retrieve-responder.ts, and a C-CANCEL marks its request cancelled.
+ *
+ * It also keeps the association's state, so that whatever ends it other than a release is reported
+ * once, with a code (types.ts DicomAbortCode): a PDU out of place or unreadable gets an A-ABORT from
+ * us (source 2, PS3.8 9.3.8) and the connection goes; an A-ABORT from the peer or a lost connection
+ * drops whatever C-STORE dataset was half received (it is never stored).
  */
 import type { Socket } from 'node:net';
 import {
-  AbortReason,
-  AbortSource,
   CEchoResponse,
   CStoreResponse,
   DimseDatasetClass,
   DimseStatus,
   PresentationContextResult,
-  RejectReason,
   RejectResult,
-  RejectSource,
   Scp,
   type Association,
   type CEchoRequest,
@@ -33,24 +34,34 @@ import {
   type DimseDataset,
   type PresentationContext,
 } from '../../engine/dicom/dimse/dcmjs-dimse.ts';
+import {
+  ProviderAbortReason,
+  REJECT_SOURCE_AND_REASON,
+  checkAssociateRqHead,
+  providerAbortPdu,
+} from '../../engine/dicom/dimse/associate-rq-check.ts';
 import { decideContext } from '../../engine/dicom/dimse/negotiation.ts';
-import { wrapPart10 } from '../../engine/dicom/dimse/part10.ts';
 import type { PduGuard } from '../../engine/dicom/dimse/pdu-guard.ts';
-import { isUid } from '../../engine/dicom/dimse/uids.ts';
 import type { LoadedInstance, RetrieveSource } from '../../engine/dicom/retrieve/retrieve-source.ts';
 import { answerFind } from './find-responder.ts';
 import { answerGet, answerMove } from './retrieve-responder.ts';
 import { GetSender } from './get-sender.ts';
+import { handleStore } from './store-handler.ts';
 import { StoreSink } from './store-sink.ts';
-import type { DicomAllowEntry, DicomServerEvent, OnFind, OnStore } from './types.ts';
+import type {
+  DicomAbortCode,
+  DicomAllowEntry,
+  DicomRejectReason,
+  DicomServerEvent,
+  DimseOperation,
+  OnFind,
+  OnStore,
+} from './types.ts';
 
-/** C-STORE statuses (PS3.4 B.2.3). */
-export const StoreStatus = {
-  Success: 0x0000,
-  OutOfResources: 0xa700,
-  CannotUnderstand: 0xc000,
-  SopClassNotSupported: 0x0122,
-} as const;
+export { StoreStatus } from './store-handler.ts';
+
+/** After our A-ABORT, how long the peer gets to read it before the connection is cut. */
+const ABORT_LINGER_MS = 2000;
 
 export interface ScpSettings {
   readonly aeTitle: string;
@@ -97,6 +108,8 @@ const CONTEXT_RESULT = {
   'transfer-syntaxes-not-supported': PresentationContextResult.RejectTransferSyntaxesNotSupported,
 } as const;
 
+const FINAL = (status: number): boolean => status !== 0xff00 && status !== 0xff01;
+
 export class SwitchboardScp extends Scp {
   private readonly pendingStores = new WeakMap<CStoreRequest, PendingStore>();
   /** Message IDs of running C-FINDs, C-MOVEs and C-GETs, true once cancelled. */
@@ -105,6 +118,10 @@ export class SwitchboardScp extends Scp {
   private peerMaxPduLength = 0;
   private getSender: GetSender | undefined;
   private readonly remoteAddress: string;
+  /** negotiating -> accepted -> ended (released, aborted, lost), or negotiating -> ended (rejected). */
+  private state: 'negotiating' | 'accepted' | 'ended' = 'negotiating';
+  /** A C-STORE dataset is being received (its command came, its last fragment not yet). */
+  private receivingStore = false;
 
   constructor(
     private readonly conn: Socket,
@@ -113,22 +130,86 @@ export class SwitchboardScp extends Scp {
   ) {
     super(conn, {});
     this.remoteAddress = normalizeAddress(conn.remoteAddress ?? '');
+    // PDUs only a requestor may receive: an SCP getting them is out of step with its peer.
+    for (const pdu of ['associationAccepted', 'associationRejected', 'associationReleaseResponse']) {
+      this.on(pdu, () => this.abortWith('unexpected-pdu', `unexpected ${pdu}`));
+    }
+    this.on('networkError', (error: unknown) => this.networkError(error));
+    conn.once('close', () => {
+      // Closed without a release, an abort or a rejection: the association (or its request) was cut.
+      if (this.state === 'accepted' || (this.state === 'negotiating' && this.guard.received > 0)) {
+        this.ended('connection-lost', 'connection closed');
+      }
+    });
+  }
+
+  /** Ends the association: A-ABORT from us (PS3.8 9.3.8, source 2), then the connection goes. */
+  abortWith(code: DicomAbortCode, message: string): void {
+    if (this.state === 'ended' && this.conn.destroyed) return;
+    if (this.state !== 'ended') this.ended(code, message);
+    if (this.conn.destroyed) return;
+    const reason =
+      code === 'unknown-pdu-type'
+        ? ProviderAbortReason.UnrecognizedPdu
+        : code === 'unexpected-pdu'
+          ? ProviderAbortReason.UnexpectedPdu
+          : ProviderAbortReason.InvalidPduParameter;
+    // No more bytes reach dcmjs-dimse; the abort is flushed, then the connection closed.
+    this.conn.pause();
+    const linger = setTimeout(() => this.conn.destroy(), ABORT_LINGER_MS);
+    linger.unref();
+    this.conn.end(providerAbortPdu(reason), () => {
+      clearTimeout(linger);
+      this.conn.destroy();
+    });
+  }
+
+  private ended(code: DicomAbortCode, message: string): void {
+    if (this.state === 'ended') return;
+    const accepted = this.state === 'accepted';
+    this.state = 'ended';
+    this.settings.onEvent({
+      type: 'association-aborted',
+      code,
+      accepted,
+      incompleteStore: this.receivingStore,
+      message,
+      callingAe: this.callingAe,
+      remoteAddress: this.remoteAddress,
+    });
+  }
+
+  private networkError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    // dcmjs-dimse reports socket errors and its idle timeout as "Connection error/timeout".
+    if (/Connection (error|timeout)/.test(message)) {
+      this.ended('connection-lost', message);
+      this.conn.destroy();
+      return;
+    }
+    // Anything else is a PDU it could not read; before the association, a PDU other than the request.
+    const outOfPlace = this.state === 'negotiating' && this.guard.lastPduType !== 0x01;
+    this.abortWith(outOfPlace ? 'unexpected-pdu' : 'malformed-pdu', message);
+  }
+
+  private completed(operation: DimseOperation, status: number): void {
+    this.settings.onEvent({ type: 'operation-completed', operation, status, callingAe: this.callingAe });
   }
 
   override associationRequested(association: Association): void {
+    if (this.state !== 'negotiating') {
+      this.abortWith('unexpected-pdu', 'A-ASSOCIATE-RQ on an association already negotiated');
+      return;
+    }
     const callingAe = association.getCallingAeTitle();
     const calledAe = association.getCalledAeTitle();
     // The peer's receive limit, before it is replaced by ours (dcmjs-dimse keeps one value for both).
     this.peerMaxPduLength = association.getMaxPduLength();
     this.callingAe = callingAe;
-    const reject = (reason: 'called-ae-not-recognized' | 'calling-ae-not-recognized'): void => {
-      this.sendAssociationReject(
-        RejectResult.Permanent,
-        RejectSource.ServiceUser,
-        reason === 'called-ae-not-recognized'
-          ? RejectReason.CalledAeNotRecognized
-          : RejectReason.CallingAeNotRecognized,
-      );
+    const reject = (reason: DicomRejectReason): void => {
+      const { source, reason: code } = REJECT_SOURCE_AND_REASON[reason];
+      this.state = 'ended';
+      this.sendAssociationReject(RejectResult.Permanent, source, code);
       this.conn.end();
       this.settings.onEvent({
         type: 'association-rejected',
@@ -138,32 +219,55 @@ export class SwitchboardScp extends Scp {
         remoteAddress: this.remoteAddress,
       });
     };
+    const head = this.guard.associateRqHead();
+    const problem = head === undefined ? null : checkAssociateRqHead(head);
+    if (problem !== null) return reject(problem);
     if (calledAe !== this.settings.aeTitle) return reject('called-ae-not-recognized');
     if (!callingAeAllowed(this.settings.allow, callingAe, this.remoteAddress)) {
       return reject('calling-ae-not-recognized');
     }
     association.setMaxPduLength(this.settings.maxPduLength);
+    const rejectedContexts = { abstractSyntax: [] as string[], transferSyntax: [] as string[] };
     for (const { id } of association.getPresentationContexts()) {
       const context = association.getPresentationContext(id);
-      const decision = decideContext(context.getAbstractSyntaxUid(), context.getTransferSyntaxUids());
+      const abstractSyntax = context.getAbstractSyntaxUid();
+      const decision = decideContext(abstractSyntax, context.getTransferSyntaxUids());
       if (decision.result === 'accept') {
         context.setResult(PresentationContextResult.Accept, decision.transferSyntaxUid);
       } else {
         context.setResult(CONTEXT_RESULT[decision.result]);
+        const list =
+          decision.result === 'abstract-syntax-not-supported'
+            ? rejectedContexts.abstractSyntax
+            : rejectedContexts.transferSyntax;
+        list.push(abstractSyntax.slice(0, 64));
       }
     }
+    this.state = 'accepted';
     this.sendAssociationAccept();
     // What was actually advertised: dcmjs-dimse clamps it to its Implementation maximum.
     this.guard.setMaxPDataLength(association.getMaxPduLength());
-    this.settings.onEvent({ type: 'association-accepted', callingAe, remoteAddress: this.remoteAddress });
+    this.settings.onEvent({
+      type: 'association-accepted',
+      callingAe,
+      remoteAddress: this.remoteAddress,
+      rejectedContexts,
+    });
   }
 
   override associationReleaseRequested(): void {
+    if (this.receivingStore) {
+      // PS3.7 9.1.1: no release while a message is half sent. Its dataset is dropped, never stored.
+      this.abortWith('unexpected-pdu', 'A-RELEASE-RQ during a C-STORE dataset');
+      return;
+    }
+    this.state = 'ended';
     this.sendAssociationReleaseResponse();
     this.conn.end();
   }
 
   override abort(): void {
+    this.ended('peer-abort', 'A-ABORT from the peer');
     this.conn.destroy();
   }
 
@@ -171,6 +275,7 @@ export class SwitchboardScp extends Scp {
     const response = CEchoResponse.fromRequest(request);
     response.setStatus(DimseStatus.Success);
     callback(response);
+    this.completed('C-ECHO', DimseStatus.Success);
   }
 
   override cFindRequest(request: CFindRequest, callback: (responses: CFindResponseType[]) => void): void {
@@ -179,7 +284,11 @@ export class SwitchboardScp extends Scp {
     const work = answerFind(request, {
       onFind: this.settings.onFind,
       info: { callingAe: this.callingAe, remoteAddress: this.remoteAddress },
-      send: callback,
+      send: (responses) => {
+        const last = responses.at(-1)?.getStatus();
+        if (last !== undefined && FINAL(last)) this.completed('C-FIND', last);
+        callback(responses);
+      },
       cancelled: () => this.runningFinds.get(messageId) === true,
       closed: () => this.conn.destroyed,
       onEvent: this.settings.onEvent,
@@ -195,7 +304,7 @@ export class SwitchboardScp extends Scp {
     this.runningFinds.set(messageId, false);
     const work = answerMove(request, {
       ...this.retrieveDeps(messageId),
-      respond: (response) => this.sendResponse(request, response),
+      respond: (response) => this.respondRetrieve('C-MOVE', request, response),
     }).finally(() => this.runningFinds.delete(messageId));
     this.settings.track(work);
   }
@@ -207,10 +316,23 @@ export class SwitchboardScp extends Scp {
     const sender = this.getSender;
     const work = answerGet(
       request,
-      { ...this.retrieveDeps(messageId), respond: (response) => this.sendResponse(request, response) },
+      {
+        ...this.retrieveDeps(messageId),
+        respond: (response) => this.respondRetrieve('C-GET', request, response),
+      },
       (object: LoadedInstance) => sender.send(object),
     ).finally(() => this.runningFinds.delete(messageId));
     this.settings.track(work);
+  }
+
+  private respondRetrieve(
+    operation: 'C-MOVE' | 'C-GET',
+    request: CMoveRequest | CGetRequest,
+    response: CMoveResponseType | CGetResponseType,
+  ): void {
+    const status = response.getStatus();
+    if (FINAL(status)) this.completed(operation, status);
+    this.sendResponse(request, response);
   }
 
   private retrieveDeps(messageId: number) {
@@ -235,6 +357,7 @@ export class SwitchboardScp extends Scp {
   ): StoreSink {
     const sink = new StoreSink(this.settings.maxObjectBytes);
     this.pendingStores.set(request, { sink, context });
+    this.receivingStore = true;
     return sink;
   }
 
@@ -248,15 +371,27 @@ export class SwitchboardScp extends Scp {
   }
 
   override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponseType) => void): void {
+    this.receivingStore = false;
     const pending = this.pendingStores.get(request);
     this.pendingStores.delete(request);
     const context = pending?.context;
     if (pending === undefined || context === undefined) {
       // A C-STORE on a presentation context that was never proposed: nothing to answer on.
-      this.fail('C-STORE on an unknown presentation context');
+      this.abortWith('unexpected-pdu', 'C-STORE on an unknown presentation context');
       return;
     }
-    const work = this.store(request, context, pending.sink).then(({ status, comment }) => {
+    const fields = {
+      sopClassUid: String(request.getAffectedSopClassUid() ?? ''),
+      sopInstanceUid: String(request.getAffectedSopInstanceUid() ?? ''),
+    };
+    const work = handleStore(fields, context, pending.sink, {
+      callingAe: this.callingAe,
+      remoteAddress: this.remoteAddress,
+      maxObjectBytes: this.settings.maxObjectBytes,
+      onStore: this.settings.onStore,
+      onEvent: this.settings.onEvent,
+    }).then(({ status, comment }) => {
+      this.completed('C-STORE', status);
       if (this.conn.destroyed) return;
       const response = CStoreResponse.fromRequest(request);
       response.setStatus(status);
@@ -264,67 +399,5 @@ export class SwitchboardScp extends Scp {
       callback(response);
     });
     this.settings.track(work);
-  }
-
-  /** Ends the association after a protocol violation: A-ABORT, then the connection goes. */
-  fail(message: string): void {
-    if (this.conn.destroyed) return;
-    this.settings.onEvent({ type: 'protocol-error', message, remoteAddress: this.remoteAddress });
-    try {
-      this.sendAbort(AbortSource.ServiceProvider, AbortReason.UnexpectedPdu);
-    } finally {
-      this.conn.destroy();
-    }
-  }
-
-  private async store(
-    request: CStoreRequest,
-    context: PresentationContext,
-    sink: StoreSink,
-  ): Promise<{ status: number; comment?: string }> {
-    const failed = (status: number, reason: string, error?: unknown): { status: number; comment: string } => {
-      this.settings.onEvent({
-        type: 'store-failed',
-        status,
-        reason,
-        error,
-        callingAe: this.callingAe,
-        remoteAddress: this.remoteAddress,
-      });
-      return { status, comment: reason };
-    };
-    const transferSyntaxUid = context.getAcceptedTransferSyntaxUid();
-    const sopClassUid = String(request.getAffectedSopClassUid() ?? '');
-    const sopInstanceUid = String(request.getAffectedSopInstanceUid() ?? '');
-    if (context.getResult() !== PresentationContextResult.Accept || transferSyntaxUid === undefined) {
-      return failed(StoreStatus.SopClassNotSupported, 'Presentation context not accepted');
-    }
-    if (sopClassUid !== context.getAbstractSyntaxUid()) {
-      return failed(StoreStatus.SopClassNotSupported, 'SOP class differs from the presentation context');
-    }
-    if (!isUid(sopClassUid) || !isUid(sopInstanceUid)) {
-      return failed(StoreStatus.CannotUnderstand, 'Invalid affected SOP class or instance UID');
-    }
-    if (sink.overflowed) {
-      return failed(StoreStatus.OutOfResources, `Dataset over ${this.settings.maxObjectBytes} bytes`);
-    }
-    if (sink.received === 0) return failed(StoreStatus.CannotUnderstand, 'Empty dataset');
-    const info = {
-      callingAe: this.callingAe,
-      remoteAddress: this.remoteAddress,
-      sopClassUid,
-      sopInstanceUid,
-      transferSyntaxUid,
-    };
-    const bytes = wrapPart10(
-      { sopClassUid, sopInstanceUid, transferSyntaxUid, sourceAeTitle: this.callingAe },
-      sink.chunks,
-    );
-    try {
-      await this.settings.onStore(bytes, info);
-      return { status: StoreStatus.Success };
-    } catch (error) {
-      return failed(StoreStatus.OutOfResources, 'Storage failed', error);
-    }
   }
 }

@@ -6,6 +6,8 @@
  */
 import { Writable } from 'node:stream';
 
+const HEAD_BYTES = 4096;
+
 export class StoreSink extends Writable {
   readonly chunks: Buffer[] = [];
   received = 0;
@@ -25,5 +27,13 @@ export class StoreSink extends Writable {
       this.chunks.push(chunk);
     }
     done();
+  }
+
+  /** The first bytes received (at least 4 KiB when that many came), to read the leading elements. */
+  head(): Buffer {
+    let length = 0;
+    let count = 0;
+    while (count < this.chunks.length && length < HEAD_BYTES) length += this.chunks[count++]!.length;
+    return count === 1 ? this.chunks[0]! : Buffer.concat(this.chunks.slice(0, count));
   }
 }

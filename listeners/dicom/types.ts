@@ -41,15 +41,68 @@ export type FindResult =
 /** Answers one C-FIND (Query/Retrieve or Modality Worklist). A rejection becomes status 0xC000. */
 export type OnFind = (identifier: FindIdentifier, info: FindRequestInfo) => Promise<FindResult>;
 
+/** Why an association request was refused (A-ASSOCIATE-RJ, PS3.8 9.3.4). */
+export type DicomRejectReason =
+  | 'called-ae-not-recognized'
+  | 'calling-ae-not-recognized'
+  | 'protocol-version-not-supported'
+  | 'application-context-not-supported';
+
+/**
+ * Why an association (or a connection that never became one) ended without a release:
+ * unknown-pdu-type, pdu-too-long and malformed-pdu are bytes we could not take; unexpected-pdu a PDU
+ * or DIMSE message out of place (a release with a dataset half sent, P-DATA on a context never
+ * accepted); peer-abort an A-ABORT from the peer; connection-lost a connection closed (or reset, or
+ * timed out) mid-association; connection-limit a connection refused because maxAssociations were open.
+ */
+export type DicomAbortCode =
+  | 'unknown-pdu-type'
+  | 'pdu-too-long'
+  | 'malformed-pdu'
+  | 'unexpected-pdu'
+  | 'peer-abort'
+  | 'connection-lost'
+  | 'connection-limit';
+
+export type DimseOperation = 'C-ECHO' | 'C-STORE' | 'C-FIND' | 'C-MOVE' | 'C-GET';
+
 export type DicomServerEvent =
   | {
       readonly type: 'association-rejected';
-      readonly reason: 'called-ae-not-recognized' | 'calling-ae-not-recognized';
+      readonly reason: DicomRejectReason;
       readonly callingAe: string;
       readonly calledAe: string;
       readonly remoteAddress: string;
     }
-  | { readonly type: 'association-accepted'; readonly callingAe: string; readonly remoteAddress: string }
+  | {
+      readonly type: 'association-accepted';
+      readonly callingAe: string;
+      readonly remoteAddress: string;
+      /** Proposed abstract syntaxes (SOP class UIDs) refused: not served (result 3) or no usable transfer syntax (result 4). */
+      readonly rejectedContexts: {
+        readonly abstractSyntax: readonly string[];
+        readonly transferSyntax: readonly string[];
+      };
+    }
+  | {
+      readonly type: 'association-aborted';
+      readonly code: DicomAbortCode;
+      /** Whether the association had been accepted (false: it ended during or before negotiation). */
+      readonly accepted: boolean;
+      /** A C-STORE dataset was being received and was dropped (never stored). */
+      readonly incompleteStore: boolean;
+      /** Technical detail for debug logs: PDU types and lengths, never dataset content. */
+      readonly message: string;
+      readonly callingAe: string;
+      readonly remoteAddress: string;
+    }
+  | {
+      /** The final response of a DIMSE operation we served, with its status. */
+      readonly type: 'operation-completed';
+      readonly operation: DimseOperation;
+      readonly status: number;
+      readonly callingAe: string;
+    }
   | {
       readonly type: 'store-failed';
       readonly status: number;
@@ -75,7 +128,7 @@ export type DicomServerEvent =
       readonly callingAe: string;
       readonly remoteAddress: string;
     }
-  | { readonly type: 'protocol-error'; readonly message: string; readonly remoteAddress: string };
+  | { readonly type: 'server-error'; readonly message: string };
 
 export interface DicomServerOptions {
   readonly host: string;
