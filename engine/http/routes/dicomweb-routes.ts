@@ -5,8 +5,10 @@
  *    with the stored Part-10 bytes unchanged, and their metadata (DICOM JSON, absolute BulkDataURIs),
  *  - STOW-RS: each application/dicom part stored through the C-STORE handler (object store, then
  *    index), answered with the Store Instances Response (ReferencedSOPSequence, FailedSOPSequence).
- * Not served: frames, rendered images, bulk data retrieval, transcoding (a transfer syntax other than
- * the stored one is a 406). Every retrieve is audited as dicom.read on study/, series/ or instance/<uid>,
+ *  - WADO-RS frames of an instance (PS3.18 10.4, Frames resource), cut from the stored pixel data
+ *    (frames.ts): native as application/octet-stream, compressed with the media type of its syntax.
+ * Not served: rendered images, bulk data retrieval, transcoding (a transfer syntax other than the
+ * stored one is a 406). Every retrieve is audited as dicom.read on study/, series/ or instance/<uid>,
  * every search as dicom.search with parameter names (never values), every store as dicom.store.
  */
 import { Type, type Static } from '@sinclair/typebox';
@@ -14,6 +16,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { InstanceRecord } from '../../dicom/dicom-index.ts';
 import { DicomParseError, parsePart10 } from '../../dicom/parse-part10.ts';
 import { acceptedDicomTransferSyntax, acceptsDicomJson } from '../../dicom/web/accept.ts';
+import { defaultFrameMedia, isVideoSyntax, negotiateFrameMedia } from '../../dicom/web/frame-media.ts';
+import { extractFrames, FrameError, parseFrameList, type ExtractedFrames } from '../../dicom/web/frames.ts';
 import {
   instanceJson,
   instanceUrl,
@@ -55,6 +59,16 @@ const Uid = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)*$', maxLength: 64, descri
 const StudyParams = Type.Object({ study: Uid });
 const SeriesParams = Type.Object({ study: Uid, series: Uid });
 const InstanceParams = Type.Object({ study: Uid, series: Uid, instance: Uid });
+const FrameParams = Type.Object({
+  study: Uid,
+  series: Uid,
+  instance: Uid,
+  frames: Type.String({
+    pattern: '^[0-9]+(,[0-9]+)*$',
+    maxLength: 100_000,
+    description: 'Frame numbers, 1-based, comma separated (e.g. 1,3,5)',
+  }),
+});
 
 const DicomJson = Type.Array(Type.Object({}, { additionalProperties: true }), {
   description: 'DICOM JSON (PS3.18 F.2): one dataset per match, tags as 8 hex digits with vr and Value',
@@ -82,6 +96,11 @@ const QidoQuery = Type.Object(
   { additionalProperties: true },
 );
 const ERRORS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 406: ErrorBody };
+const FrameParts = Type.String({
+  description:
+    'multipart/related, one part per frame in the order asked: application/octet-stream (native, ' +
+    'transfer-syntax 1.2.840.10008.1.2.1) or the compressed media type of the stored transfer syntax',
+});
 
 function queryPairs(request: FastifyRequest): [string, string][] {
   const q = request.url.indexOf('?');
@@ -311,7 +330,91 @@ async function metadata(
   return sendJson(reply, 200, out);
 }
 
+/** HTTP status of each reason a frame retrieve cannot be answered. */
+const FRAME_ERROR_STATUS = {
+  'bad-request': [400, 'bad-request'],
+  // The target resource (the frames) does not exist for this instance.
+  'no-pixel-data': [404, 'not-found'],
+  unsupported: [501, 'not-implemented'],
+  'invalid-object': [500, 'invalid-stored-object'],
+} as const;
+
+async function retrieveFrames(
+  ctx: ApiContext,
+  request: FastifyRequest<{ Params: Static<typeof FrameParams> }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { frames: list, ...scope } = request.params;
+  let wanted: number[];
+  try {
+    wanted = parseFrameList(list);
+  } catch (err) {
+    if (err instanceof FrameError) throw badRequest(err.message);
+    throw err;
+  }
+  const [instance] = await instancesOf(ctx, scope);
+  await auditRequest(ctx.audit, request, 'dicom.read', targetOf(scope), {
+    interaction: 'frames',
+    outcome: instance ? 'found' : 'not-found',
+    count: wanted.length,
+  });
+  if (!instance) throw new HttpError(404, 'not-found', `${targetOf(scope)} not found`);
+  if (isVideoSyntax(instance.transferSyntaxUid)) {
+    throw new HttpError(
+      501,
+      'not-implemented',
+      'frames of a video stream cannot be cut without decoding; retrieve the instance',
+    );
+  }
+  let extracted: ExtractedFrames;
+  try {
+    extracted = extractFrames(await readObject(ctx, instance), wanted);
+  } catch (err) {
+    if (!(err instanceof FrameError)) throw err;
+    const [status, code] = FRAME_ERROR_STATUS[err.kind];
+    if (err.kind === 'invalid-object') {
+      ctx.logger.error('stored DICOM object has unreadable pixel data', {
+        sopInstanceUid: instance.sopInstanceUid,
+      });
+    }
+    throw new HttpError(status, code, err.message);
+  }
+  const served = defaultFrameMedia(extracted.transferSyntaxUid, extracted.encapsulated);
+  const media = negotiateFrameMedia(request.headers.accept, served);
+  if (media === null) {
+    throw new HttpError(
+      406,
+      'not-acceptable',
+      `frames are served as multipart/related; type="${served.type}"; transfer-syntax=${served.transferSyntaxUid} (no transcoding here)`,
+    );
+  }
+  const boundary = newBoundary();
+  const contentType = `${media.type}; transfer-syntax=${media.transferSyntaxUid}`;
+  async function* parts(): AsyncGenerator<OutgoingPart> {
+    for (const body of extracted.frames) yield { contentType, body };
+  }
+  return reply
+    .code(200)
+    .header(
+      'content-type',
+      `multipart/related; type=${paramValue(media.type)}; boundary=${paramValue(boundary)}`,
+    )
+    .send(multipartStream(boundary, parts()));
+}
+
 function registerWado(app: App, ctx: ApiContext): void {
+  app.get<{ Params: Static<typeof FrameParams> }>(
+    '/dicomweb/studies/:study/series/:series/instances/:instance/frames/:frames',
+    {
+      schema: {
+        tags: ['dicomweb'],
+        summary: 'WADO-RS: frames of an instance (multipart/related, one part per frame, as stored)',
+        params: FrameParams,
+        response: { 200: FrameParts, ...ERRORS, 500: ErrorBody, 501: ErrorBody },
+      },
+    },
+    (request, reply) => retrieveFrames(ctx, request, reply),
+  );
   const levels = [
     { url: '/dicomweb/studies/:study', what: 'a study', params: StudyParams },
     { url: '/dicomweb/studies/:study/series/:series', what: 'a series', params: SeriesParams },
