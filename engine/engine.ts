@@ -25,11 +25,17 @@ import type { ListenerState } from './http/api-context.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { startMllpListener } from './ingest/mllp-listener.ts';
 import { start as startDicomListener } from '../listeners/dicom/dicom-server.ts';
+import { logDicomEvent } from '../listeners/dicom/dicom-event-log.ts';
+import { dicomMetricsFor } from './metrics/dicom-metrics.ts';
 import { DicomIndex } from './dicom/dicom-index.ts';
 import { createFindService } from './dicom/find/find-service.ts';
 import { createRetrieveSource } from './dicom/retrieve/retrieve-source.ts';
 import { StudyOrderLinker } from './dicom/orders/study-order-linker.ts';
+import { ensureStructureDefinitions } from '../mappings/validation/structure-definitions.ts';
 import { createDicomStoreHandler } from './dicom/store-instance.ts';
+import { DicomRouting } from './dicom/routing/dicom-routing.ts';
+import { loadDicomChannels } from './dicom/routing/load-dicom-channels.ts';
+import { dicomRoutingMetricsFor } from './metrics/dicom-routing-metrics.ts';
 import { openObjectStore } from './objects/open-object-store.ts';
 import type { ObjectStore } from './objects/object-store.ts';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './log/logger.ts';
@@ -72,6 +78,8 @@ export interface RunningEngine {
   /** Where received DICOM objects are kept: a folder, or S3 (S3_ENDPOINT, S3_BUCKET). */
   readonly objects: ObjectStore;
   readonly dicomIndex: DicomIndex;
+  /** DICOM channels and their delivery queues (engine/dicom/routing/). */
+  readonly dicomRouting: DicomRouting;
   readonly audit: AuditLog;
   readonly users: UserStore;
   readonly events: EngineEvents;
@@ -114,7 +122,13 @@ export async function startEngine(
   const loadChannelSet = () => loadChannels({ dir: config.channelsDir, knownListeners, knownMappings });
 
   const initial = await loadChannelSet();
-  if (initial.problems.length > 0) throw new ConfigError(initial.problems);
+  // DICOM channels (channels/dicom/*.yaml): read at start only; a bad file fails the start like an HL7 one.
+  const dicomChannels = await loadDicomChannels({
+    channelsDir: config.channelsDir,
+    knownAes: new Set(config.dicom.remoteAes.map((ae) => ae.aeTitle)),
+  });
+  const startProblems = [...initial.problems, ...dicomChannels.problems];
+  if (startProblems.length > 0) throw new ConfigError(startProblems);
 
   const unlock = await lockDataDir(config.dataDir);
   let db: SqlClient;
@@ -269,15 +283,32 @@ export async function startEngine(
     cleanups.push(() => objects.close());
     const dicomIndex = new DicomIndex(db);
     // Orders meet images: each study is matched to its ORM order and written as an ImagingStudy.
+    // Its passes validate FHIR: index the definitions now (about 0.7 s, once per process) rather than
+    // in the middle of the first study's C-STOREs, where it held up that study's answers.
+    ensureStructureDefinitions();
     const studyOrders = new StudyOrderLinker({ db, logger });
     cleanups.push(() => studyOrders.close());
     studyOrders.start();
+    // DICOM routing: deliveries queued in the C-STORE index transaction, sent by one queue per
+    // destination. Copies stored by a dicom-store destination go through a handler without routing.
+    const dicomRouting = new DicomRouting({
+      db,
+      objects,
+      logger,
+      channels: dicomChannels.channels,
+      remoteAes: config.dicom.remoteAes,
+      aeTitle: config.dicom.aeTitle,
+      storeCopy: createDicomStoreHandler({ db: db.forIngest(), objects, index: dicomIndex, logger }),
+    });
+    cleanups.push(() => dicomRouting.stop());
+    dicomRoutingMetricsFor(events).attach(dicomRouting);
     const storeDicom = createDicomStoreHandler({
       db: db.forIngest(),
       objects,
       index: dicomIndex,
       logger,
       studyOrders,
+      routing: dicomRouting.hook,
     });
     const http = await createHttpServer({
       config,
@@ -296,6 +327,7 @@ export async function startEngine(
       objects,
       dicomIndex,
       storeDicom,
+      dicomRouting,
       listeners: listenerStates,
       reloadChannels: () => reloadChannels(),
       reprocess: (id) => reprocess(id),
@@ -326,6 +358,8 @@ export async function startEngine(
       }),
     );
 
+    dicomRouting.start();
+
     for (const listener of config.mllp) {
       const server = await startMllpListener(listener, ingestDeps, logger);
       servers.push(server.server);
@@ -335,6 +369,7 @@ export async function startEngine(
 
     let dicomPort: number | null = null;
     if (config.dicom.enabled) {
+      const dicomMetrics = dicomMetricsFor(events);
       const dicom = await startDicomListener({
         host: config.dicom.host,
         port: config.dicom.port,
@@ -349,39 +384,8 @@ export async function startEngine(
         onFind: createFindService({ db, aeTitle: config.dicom.aeTitle }),
         retrieve: createRetrieveSource({ index: dicomIndex, objects, remoteAes: config.dicom.remoteAes }),
         onEvent: (event) => {
-          if (event.type === 'association-rejected') {
-            logger.warn('DICOM association rejected', {
-              reason: event.reason,
-              callingAe: event.callingAe,
-              calledAe: event.calledAe,
-              remote: event.remoteAddress,
-            });
-          } else if (event.type === 'store-failed') {
-            logger.error('DICOM C-STORE failed', {
-              status: event.status,
-              reason: event.reason,
-              callingAe: event.callingAe,
-              remote: event.remoteAddress,
-            });
-            logger.debug('DICOM C-STORE failed: detail', { error: String(event.error) });
-          } else if (event.type === 'find-failed') {
-            logger.warn('DICOM C-FIND failed', {
-              status: event.status,
-              reason: event.reason,
-              callingAe: event.callingAe,
-            });
-            logger.debug('DICOM C-FIND failed: detail', { error: String(event.error) });
-          } else if (event.type === 'retrieve-failed') {
-            logger.warn(`DICOM C-${event.kind.toUpperCase()} failed`, {
-              status: event.status,
-              reason: event.reason,
-              callingAe: event.callingAe,
-            });
-            logger.debug('DICOM retrieve failed: detail', { error: String(event.error) });
-          } else if (event.type === 'protocol-error') {
-            logger.warn('DICOM protocol error; association dropped', { remote: event.remoteAddress });
-            logger.debug('DICOM protocol error: detail', { message: event.message });
-          }
+          logDicomEvent(logger, event);
+          dicomMetrics.observe(event);
         },
       });
       dicomPort = dicom.port;
@@ -460,6 +464,7 @@ export async function startEngine(
       dicomPort,
       objects,
       dicomIndex,
+      dicomRouting,
       audit,
       users,
       events,
@@ -472,6 +477,7 @@ export async function startEngine(
           await ingestor.flush();
           await dispatcher.drain();
           await channels.drainQueues();
+          await dicomRouting.drain();
         }
       },
       async stop() {

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.ts';
 import { dicomObjectKey, type ObjectStore } from '../objects/object-store.ts';
 import type { DicomIndex } from './dicom-index.ts';
 import type { StudyArrivals } from './orders/study-order-linker.ts';
+import type { DicomRoutingHook } from './routing/dicom-router.ts';
 import { parsePart10 } from './parse-part10.ts';
 
 export interface StoredInstanceInfo {
@@ -28,6 +29,11 @@ export interface DicomStoreDeps {
    * C-STORE answer, and a study not linked yet is still listed as unmatched.
    */
   readonly studyOrders?: StudyArrivals;
+  /**
+   * DICOM channels (engine/dicom/routing/): their deliveries are queued in the index transaction, so
+   * a C-STORE success means every forward it triggers is durable.
+   */
+  readonly routing?: DicomRoutingHook;
 }
 
 export function createDicomStoreHandler(
@@ -41,9 +47,14 @@ export function createDicomStoreHandler(
     }
     const objectKey = dicomObjectKey(keys.studyInstanceUid, keys.seriesInstanceUid, keys.sopInstanceUid);
     await deps.objects.put(objectKey, bytes, 'application/dicom');
-    const { created } = await deps.db.transaction((tx) =>
-      deps.index.indexInstance(tx, parsed, { objectKey, callingAe: info.callingAe }),
-    );
+    const { created, routes } = await deps.db.transaction(async (tx) => {
+      const indexed = await deps.index.indexInstance(tx, parsed, { objectKey, callingAe: info.callingAe });
+      const queued = deps.routing
+        ? await deps.routing.queue(tx, parsed, { objectKey, callingAe: info.callingAe })
+        : null;
+      return { created: indexed.created, routes: queued };
+    });
+    if (routes) deps.routing?.queued(routes);
     deps.studyOrders?.noteInstance(keys.studyInstanceUid);
     deps.logger.debug('DICOM instance stored', { objectKey, created, bytes: bytes.length });
   };

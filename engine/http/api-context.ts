@@ -10,6 +10,7 @@ import type { ChannelManager } from '../channels/channel-manager.ts';
 import type { EngineConfig } from '../config/types.ts';
 import type { SqlClient } from '../db/sql.ts';
 import type { DicomIndex } from '../dicom/dicom-index.ts';
+import type { DicomRouting } from '../dicom/routing/dicom-routing.ts';
 import type { StoredInstanceInfo } from '../dicom/store-instance.ts';
 import type { InProcessDispatcher } from '../dispatch/in-process-dispatcher.ts';
 import type { EngineEvents } from '../events/engine-events.ts';
@@ -55,6 +56,8 @@ export interface ApiContext {
   readonly dicomIndex: DicomIndex;
   /** The C-STORE handler (object store, then index): STOW-RS stores through it too. */
   readonly storeDicom: (bytes: Buffer, info: StoredInstanceInfo) => Promise<void>;
+  /** DICOM channels and their delivery queues. */
+  readonly dicomRouting: DicomRouting;
   ready(): Promise<ReadyState>;
   listeners(): ListenerState[];
   /** Re-reads channels/ and deploys what changed; problems keep the running set. */

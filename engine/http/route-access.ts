@@ -84,11 +84,18 @@ export const ROUTE_ACCESS = {
   'GET /dicomweb/studies/:study/series/:series/metadata': 'fhir.read',
   'GET /dicomweb/studies/:study/series/:series/instances/:instance': 'fhir.read',
   'GET /dicomweb/studies/:study/series/:series/instances/:instance/metadata': 'fhir.read',
+  'GET /dicomweb/studies/:study/series/:series/instances/:instance/frames/:frames': 'fhir.read',
   'POST /dicomweb/studies': 'messages.submit',
   'POST /dicomweb/studies/:study': 'messages.submit',
 
   // DICOM studies no order claims: which patient had which study is patient data.
   'GET /api/dicom/unmatched-studies': 'messages.read-content',
+
+  // DICOM channels: their definitions and counters are like the HL7 channels' (no patient data), the
+  // deliveries name studies and instances by UID (identifying), retrying one is queue work.
+  'GET /api/dicom/channels': 'channels.view',
+  'GET /api/dicom/deliveries': 'messages.read-content',
+  'POST /api/dicom/deliveries/:id/retry': 'queues.operate',
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteKey = keyof typeof ROUTE_ACCESS;

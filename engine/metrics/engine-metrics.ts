@@ -7,6 +7,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { listenerName } from '../channels/process-message.ts';
 import type { EngineEvent, EngineEvents } from '../events/engine-events.ts';
+import { dicomMetricsFor } from './dicom-metrics.ts';
+import { dicomRoutingMetricsFor } from './dicom-routing-metrics.ts';
 import type { QueuedCount } from './queued-deliveries.ts';
 
 export const METRIC_PREFIX = 'switchboard_';
@@ -91,6 +93,8 @@ export class EngineMetrics {
     });
 
     this.#registerGauges(source);
+    dicomMetricsFor(source.events).registerOn(this.registry);
+    dicomRoutingMetricsFor(source.events).registerOn(this.registry);
     this.#events = source.events;
     this.#onEvent = (event) => this.#observe(event);
     this.#events.on('event', this.#onEvent);

@@ -3,6 +3,7 @@ import { authRoutes } from './auth-routes.ts';
 import { channelRoutes } from './channel-routes.ts';
 import { dicomwebRoutes } from './dicomweb-routes.ts';
 import { dicomOrdersRoutes } from './dicom-orders-routes.ts';
+import { dicomRoutingRoutes } from './dicom-routing-routes.ts';
 import { fhirRoutes } from './fhir-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { hmsRoutes } from './hms-routes.ts';
@@ -23,5 +24,6 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   fhirRoutes,
   hmsRoutes,
   dicomOrdersRoutes,
+  dicomRoutingRoutes,
   dicomwebRoutes,
 ];

@@ -1,0 +1,140 @@
+/**
+ * DICOM routing in a running engine: the router hook the C-STORE handler calls in its index
+ * transaction, and one delivery queue per enabled destination of each enabled DICOM channel.
+ * Channels are read at engine start (channels/dicom/*.yaml); a change takes a restart.
+ */
+import { EventEmitter } from 'node:events';
+import type { DicomListenerConfig } from '../../config/types.ts';
+import type { SqlClient } from '../../db/sql.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { ObjectStore } from '../../objects/object-store.ts';
+import { compileDicomTransforms } from '../edit/compile-transforms.ts';
+import type { StoredInstanceInfo } from '../store-instance.ts';
+import { DicomDeliveryQueue } from './dicom-delivery-queue.ts';
+import { DicomDeliveryStore, type DicomDelivery, type DicomDeliveryCount } from './dicom-delivery-store.ts';
+import { createDicomRouter, queueKey, type DicomRoutingHook } from './dicom-router.ts';
+import type { DicomSender } from './dicom-sender.ts';
+import { createForwardSender } from './forward-sender.ts';
+import type { DicomChannelSpec, DicomDestinationSpec } from './routing-types.ts';
+import { createStoreSender } from './store-sender.ts';
+
+export interface DicomRoutingOptions {
+  readonly db: SqlClient;
+  readonly objects: ObjectStore;
+  readonly logger: Logger;
+  readonly channels: readonly DicomChannelSpec[];
+  readonly remoteAes: DicomListenerConfig['remoteAes'];
+  /** Our AE title: calling AE of forwards, recorded AE of stored copies. */
+  readonly aeTitle: string;
+  /** The C-STORE handler without routing, for dicom-store destinations. */
+  readonly storeCopy: (bytes: Buffer, info: StoredInstanceInfo) => Promise<void>;
+  /** Longest wait between two looks at the queue table, ms (default 5000). */
+  readonly pollIntervalMs?: number;
+}
+
+export interface DicomRoutingEvents {
+  sent(delivery: DicomDelivery): void;
+  failed(delivery: DicomDelivery, deadLetter: boolean): void;
+}
+
+export class DicomRouting extends EventEmitter {
+  readonly deliveries: DicomDeliveryStore;
+  readonly hook: DicomRoutingHook;
+  private readonly queues = new Map<string, DicomDeliveryQueue>();
+
+  constructor(private readonly options: DicomRoutingOptions) {
+    super();
+    this.deliveries = new DicomDeliveryStore(options.db);
+    this.hook = createDicomRouter(options.channels, this.deliveries, (routes) => {
+      for (const key of new Set(routes)) this.queues.get(key)?.kick();
+    });
+    for (const channel of options.channels) {
+      if (!channel.enabled) continue;
+      for (const destination of channel.destinations) {
+        if (!destination.enabled) continue;
+        this.queues.set(queueKey(channel.id, destination.name), this.createQueue(channel, destination));
+      }
+    }
+  }
+
+  override on<E extends keyof DicomRoutingEvents>(event: E, listener: DicomRoutingEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  /** Queued and dead-lettered deliveries per channel, destination and status (/metrics). */
+  pendingCounts(): Promise<readonly DicomDeliveryCount[]> {
+    return this.deliveries.pendingCounts();
+  }
+
+  get channels(): readonly DicomChannelSpec[] {
+    return this.options.channels;
+  }
+
+  start(): void {
+    for (const q of this.queues.values()) q.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.stop()));
+  }
+
+  /** A delivery of this destination was requeued: send it now. */
+  kick(channelId: string, destination: string): void {
+    this.queues.get(queueKey(channelId, destination))?.kick();
+  }
+
+  /** Waits until no delivery of any queue is due now (tests). */
+  async drain(): Promise<void> {
+    for (const q of this.queues.values()) await q.drain();
+  }
+
+  private createQueue(channel: DicomChannelSpec, destination: DicomDestinationSpec): DicomDeliveryQueue {
+    const specs = [...channel.transformers, ...destination.transformers];
+    const queue = new DicomDeliveryQueue(this.deliveries, this.options.objects, {
+      channelId: channel.id,
+      destination: destination.name,
+      retry: destination.retry,
+      transform: specs.length === 0 ? null : compileDicomTransforms(specs),
+      sender: this.createSender(destination),
+      concurrency: destination.type === 'dicom-forward' ? destination.concurrency : 1,
+      ...(this.options.pollIntervalMs !== undefined ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
+    });
+    const { logger } = this.options;
+    const ids = (d: DicomDelivery) => ({
+      deliveryId: d.id,
+      channel: d.channelId,
+      destination: d.destination,
+    });
+    queue.on('sent', (d) => {
+      logger.debug('DICOM delivery sent', ids(d));
+      this.emit('sent', d);
+    });
+    queue.on('failed', (d, error, retryAt) => {
+      // The error text may quote the object (an edit that failed): debug only.
+      logger.warn(retryAt ? 'DICOM delivery failed; will retry' : 'DICOM delivery dead-lettered', {
+        ...ids(d),
+        attempt: d.attempts + 1,
+        retryAt: retryAt?.toISOString() ?? null,
+      });
+      logger.debug('DICOM delivery failed: detail', { ...ids(d), error });
+      this.emit('failed', d, retryAt === null);
+    });
+    queue.on('error', (err) =>
+      logger.error('DICOM delivery queue failed; will look again', {
+        channel: channel.id,
+        destination: destination.name,
+        error: String(err),
+      }),
+    );
+    return queue;
+  }
+
+  private createSender(destination: DicomDestinationSpec): DicomSender {
+    if (destination.type === 'dicom-store')
+      return createStoreSender({ store: this.options.storeCopy, aeTitle: this.options.aeTitle });
+    const target = this.options.remoteAes.find((ae) => ae.aeTitle === destination.ae);
+    // The loader checked the AE against the same configuration.
+    if (target === undefined) throw new Error(`remote AE ${destination.ae} is not in dicom.remoteAes`);
+    return createForwardSender({ target, callingAe: this.options.aeTitle, timeoutMs: destination.timeoutMs });
+  }
+}

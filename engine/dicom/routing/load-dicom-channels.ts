@@ -1,0 +1,89 @@
+/**
+ * Loads the DICOM channels: every `*.yaml` / `*.yml` in `<channelsDir>/dicom/` (not recursive, in
+ * name order; the HL7 loader reads only the files of channelsDir itself, so the subfolder is
+ * invisible to it). No folder means no DICOM channels. Every problem of every file is reported at
+ * once, with file, line, path and what was expected; callers use the channels only when there is none.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ConfigProblem } from '../../channels/types.ts';
+import { deepFreeze } from '../../config/freeze.ts';
+import { INVALID, isMap, type Ctx } from '../../config/schema-kit.ts';
+import { readYamlFile, type YamlSource } from '../../config/yaml-source.ts';
+import { CHANNEL_ID } from '../../channels/schema.ts';
+import { dicomChannelSchema, type DicomChannelSchemaOptions } from './routing-schema.ts';
+import type { DicomChannelSpec } from './routing-types.ts';
+
+export const DICOM_CHANNELS_SUBDIR = 'dicom';
+
+export interface LoadDicomChannelsOptions extends DicomChannelSchemaOptions {
+  /** The engine's channelsDir; DICOM channels are in its `dicom/` subfolder. */
+  readonly channelsDir: string;
+  /** For `${env:NAME}` in channel files; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadDicomChannelsResult {
+  readonly channels: readonly DicomChannelSpec[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+interface FileResult {
+  readonly channel: DicomChannelSpec | null;
+  readonly problems: ConfigProblem[];
+  readonly id: string | null;
+  readonly source: YamlSource;
+}
+
+function checkSource(source: YamlSource, opts: LoadDicomChannelsOptions): FileResult {
+  if (source.problems.length > 0) return { channel: null, problems: [...source.problems], id: null, source };
+  if (source.value === null || source.value === undefined) {
+    const message = 'the file is empty: expected a DICOM channel with id and destinations';
+    return { channel: null, problems: [{ file: source.file, path: '', message }], id: null, source };
+  }
+  const ctx: Ctx = { env: opts.env ?? process.env, issues: [] };
+  const checked = dicomChannelSchema(opts).check(source.value, [], ctx);
+  const rawId = isMap(source.value) ? source.value['id'] : undefined;
+  const id = typeof rawId === 'string' && CHANNEL_ID.test(rawId) ? rawId : null;
+  const problems = source.toProblems(ctx.issues);
+  if (checked === INVALID || problems.length > 0) return { channel: null, problems, id, source };
+  return { channel: deepFreeze({ ...checked, file: source.file }), problems, id, source };
+}
+
+export async function loadDicomChannels(opts: LoadDicomChannelsOptions): Promise<LoadDicomChannelsResult> {
+  const dir = path.resolve(opts.channelsDir, DICOM_CHANNELS_SUBDIR);
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return deepFreeze({ channels: [], problems: [] });
+    const message = `cannot read the DICOM channels folder: ${String(err)}`;
+    return deepFreeze({ channels: [], problems: [{ file: dir, path: '', message }] });
+  }
+  const results = await Promise.all(
+    names.map(async (n) => checkSource(await readYamlFile(path.join(dir, n)), opts)),
+  );
+  const problems = results.flatMap((r) => r.problems);
+  const firstFile = new Map<string, string>();
+  for (const r of results) {
+    if (r.id === null) continue;
+    const other = firstFile.get(r.id);
+    if (other === undefined) {
+      firstFile.set(r.id, r.source.file);
+      continue;
+    }
+    const line = r.source.lineOf(['id']);
+    const problem = {
+      file: r.source.file,
+      path: 'id',
+      message: `duplicate DICOM channel id "${r.id}" (also in ${other})`,
+    };
+    problems.push(line === undefined ? problem : { ...problem, line });
+  }
+  const channels = problems.length === 0 ? results.map((r) => r.channel).filter((c) => c !== null) : [];
+  return deepFreeze({ channels, problems });
+}
