@@ -159,7 +159,10 @@ RETURNING (xmax = 0) AS created`;
 export class DicomIndex {
   constructor(private readonly db: SqlClient) {}
 
-  /** Upserts patient, study, series and instance in `tx` (the caller commits). */
+  /**
+   * Upserts patient, study, series and instance in one statement: in a transaction `tx` (the caller
+   * commits), or on a client, where the statement is its own transaction.
+   */
   async indexInstance(
     tx: SqlQueryable,
     parsed: ParsedInstance,

@@ -47,14 +47,21 @@ export function createDicomStoreHandler(
     }
     const objectKey = dicomObjectKey(keys.studyInstanceUid, keys.seriesInstanceUid, keys.sopInstanceUid);
     await deps.objects.put(objectKey, bytes, 'application/dicom');
-    const { created, routes } = await deps.db.transaction(async (tx) => {
-      const indexed = await deps.index.indexInstance(tx, parsed, { objectKey, callingAe: info.callingAe });
-      const queued = deps.routing
-        ? await deps.routing.queue(tx, parsed, { objectKey, callingAe: info.callingAe })
-        : null;
-      return { created: indexed.created, routes: queued };
-    });
-    if (routes) deps.routing?.queued(routes);
+    const routing = { objectKey, callingAe: info.callingAe };
+    const hook = deps.routing;
+    const plan = hook?.plan(parsed, routing) ?? null;
+    let created: boolean;
+    if (hook === undefined || plan === null) {
+      // One statement is its own transaction: no BEGIN/COMMIT round trips when nothing is routed.
+      ({ created } = await deps.index.indexInstance(deps.db, parsed, routing));
+    } else {
+      const done = await deps.db.transaction(async (tx) => {
+        const indexed = await deps.index.indexInstance(tx, parsed, routing);
+        return { created: indexed.created, routes: await hook.queue(tx, plan) };
+      });
+      created = done.created;
+      hook.queued(done.routes);
+    }
     deps.studyOrders?.noteInstance(keys.studyInstanceUid);
     deps.logger.debug('DICOM instance stored', { objectKey, created, bytes: bytes.length });
   };

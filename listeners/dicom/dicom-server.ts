@@ -21,6 +21,14 @@ const DEFAULT_MAX_OBJECT_BYTES = 1024 ** 3;
 const DEFAULT_GRACE_MS = 10_000;
 const MIN_PDU_LENGTH = 4096;
 
+/**
+ * The maximum P-DATA-TF length we advertise: 16 KiB, the default of DCMTK and Orthanc. dcmjs-dimse
+ * handles big PDUs poorly (it re-concatenates a PDU on every socket read and allocates each as one
+ * large buffer): C-STORE ingest of 526 KB instances over one association took 25-40% less engine
+ * CPU with 16 KiB PDUs than with its 256 KiB ceiling (bench/dicom-ingest.bench.ts, docs/performance.md).
+ */
+export const DEFAULT_MAX_PDU_LENGTH = 16_384;
+
 function validate(o: DicomServerOptions, aeTitle: string, maxPduLength: number): void {
   const problems: string[] = [];
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535) problems.push(`port ${o.port}`);
@@ -44,7 +52,7 @@ function validate(o: DicomServerOptions, aeTitle: string, maxPduLength: number):
 
 export async function start(options: DicomServerOptions): Promise<DicomServer> {
   const aeTitle = options.aeTitle ?? DEFAULT_AE_TITLE;
-  const maxPduLength = options.maxPduLength ?? Implementation.getMaxPduLength();
+  const maxPduLength = options.maxPduLength ?? DEFAULT_MAX_PDU_LENGTH;
   validate(options, aeTitle, maxPduLength);
   const onEvent = (event: DicomServerEvent): void => options.onEvent?.(event);
   const sockets = new Set<Socket>();

@@ -137,7 +137,7 @@ export interface DicomServerOptions {
   /** Our AE title, the only called AE title accepted. Default SWITCHBOARD. */
   readonly aeTitle?: string;
   readonly allow: 'any' | readonly DicomAllowEntry[];
-  /** Largest P-DATA-TF we advertise and accept, 4096..262144 (dcmjs-dimse's own ceiling). Default 262144. */
+  /** Largest P-DATA-TF we advertise and accept, 4096..262144 (dcmjs-dimse's own ceiling). Default 16384 (DEFAULT_MAX_PDU_LENGTH). */
   readonly maxPduLength?: number;
   /** Largest dataset we take in one C-STORE; beyond it the bytes are dropped and the answer is 0xA700. Default 1 GiB. */
   readonly maxObjectBytes?: number;

@@ -2,7 +2,7 @@
  * The routing decision, made inside the C-STORE index transaction: which enabled DICOM channels take
  * the instance (their rules, compiled once), and one queued row per enabled destination of each. A
  * C-STORE success thus means every forward it triggers is durable; a crash after the answer loses
- * nothing. When no channel matches, no statement is run at all.
+ * nothing. When no channel matches, no statement is run at all (and the handler needs no transaction).
  */
 import type { SqlQueryable } from '../../db/sql.ts';
 import type { ParsedInstance } from '../parse-part10.ts';
@@ -18,10 +18,20 @@ export interface RoutingContext {
 /** What was queued, by queue key (`channel/destination`), for the kick after the commit. */
 export type QueuedRoutes = readonly string[];
 
+/** The deliveries one instance gets: decided before the index transaction, written inside it. */
+export interface RoutePlan {
+  readonly rows: readonly NewDicomDelivery[];
+}
+
 /** The C-STORE handler's hook (engine/dicom/store-instance.ts). */
 export interface DicomRoutingHook {
-  /** In the index transaction `tx`; null when no channel took the instance (nothing was written). */
-  queue(tx: SqlQueryable, parsed: ParsedInstance, ctx: RoutingContext): Promise<QueuedRoutes | null>;
+  /**
+   * Which channel destinations take the instance (pure: rules only); null when none does, and then
+   * the handler indexes the instance in one statement without a transaction around it.
+   */
+  plan(parsed: ParsedInstance, ctx: RoutingContext): RoutePlan | null;
+  /** Writes the planned deliveries in the index transaction `tx`. */
+  queue(tx: SqlQueryable, plan: RoutePlan): Promise<QueuedRoutes>;
   /** After the commit: wake the queues that got rows. */
   queued(routes: QueuedRoutes): void;
 }
@@ -53,7 +63,7 @@ export function createDicomRouter(
 ): DicomRoutingHook {
   const channels = compileChannels(specs);
   return {
-    async queue(tx, parsed, ctx) {
+    plan(parsed, ctx) {
       if (channels.length === 0) return null;
       const input = {
         callingAe: ctx.callingAe,
@@ -75,9 +85,11 @@ export function createDicomRouter(
           });
         }
       }
-      if (rows.length === 0) return null;
-      await store.queue(tx, rows);
-      return rows.map((r) => queueKey(r.channelId, r.destination));
+      return rows.length === 0 ? null : { rows };
+    },
+    async queue(tx, plan) {
+      await store.queue(tx, plan.rows);
+      return plan.rows.map((r) => queueKey(r.channelId, r.destination));
     },
     queued: onQueued,
   };

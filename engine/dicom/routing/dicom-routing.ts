@@ -1,6 +1,6 @@
 /**
- * DICOM routing in a running engine: the router hook the C-STORE handler calls in its index
- * transaction, and one delivery queue per enabled destination of each enabled DICOM channel.
+ * DICOM routing in a running engine: the router hook the C-STORE handler asks which deliveries an
+ * instance gets and writes them in its index transaction, and one delivery queue per enabled destination of each enabled DICOM channel.
  * Channels are read at engine start (channels/dicom/*.yaml); a change takes a restart.
  */
 import { EventEmitter } from 'node:events';
