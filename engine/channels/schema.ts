@@ -191,7 +191,8 @@ function transformerSchema(opts: ChannelSchemaOptions): Schema<TransformerSpec> 
   );
 }
 
-const retrySchema = refine(
+/** A destination's retry policy (also DICOM channels': engine/dicom/routing/routing-schema.ts). */
+export const retrySchema = refine(
   obj({
     maxAttempts: optional(int(1, 1000), DEFAULT_RETRY.maxAttempts),
     backoff: optional(oneOf(['exponential', 'fixed']), DEFAULT_RETRY.backoff),
@@ -301,7 +302,7 @@ function destinationSchema(opts: ChannelSchemaOptions): Schema<DestinationSpec> 
 }
 
 /** Destination names are the queue keys: duplicates are reported even when other fields are invalid. */
-function uniqueNames<T>(items: Schema<T[]>): Schema<T[]> {
+export function uniqueNames<T>(items: Schema<T[]>): Schema<T[]> {
   return {
     expected: items.expected,
     check(value, at, ctx) {

@@ -25,8 +25,7 @@ import {
   tagged,
   unknownKeyMessage,
 } from '../../config/schema-shapes.ts';
-import { CHANNEL_ID, DEFAULT_RETRY } from '../../channels/schema.ts';
-import type { RetryPolicy } from '../../channels/types.ts';
+import { CHANNEL_ID, DEFAULT_RETRY, retrySchema, uniqueNames } from '../../channels/schema.ts';
 import { dicomTransformsSchema } from '../edit/transform-schema.ts';
 import type { DicomChannelSpec, DicomDestinationSpec, DicomRuleSpec } from './routing-types.ts';
 import { resolveSopClass, resolveTag } from './tag-ref.ts';
@@ -139,24 +138,6 @@ const ruleSchema: Schema<DicomRuleSpec> = (() => {
   return rule;
 })();
 
-const retrySchema: Schema<RetryPolicy> = refine(
-  obj({
-    maxAttempts: optional(int(1, 1000), DEFAULT_RETRY.maxAttempts),
-    backoff: optional(oneOf(['exponential', 'fixed']), DEFAULT_RETRY.backoff),
-    initialDelayMs: optional(int(0, 86_400_000), DEFAULT_RETRY.initialDelayMs),
-    maxDelayMs: optional(int(0, 7 * 86_400_000), DEFAULT_RETRY.maxDelayMs),
-    jitter: optional(bool(), DEFAULT_RETRY.jitter),
-  }),
-  (r, at, ctx): Checked<RetryPolicy> =>
-    r.maxDelayMs < r.initialDelayMs
-      ? fail(
-          ctx,
-          [...at, 'maxDelayMs'],
-          `expected at least initialDelayMs (${r.initialDelayMs}), got ${r.maxDelayMs}`,
-        )
-      : r,
-);
-
 function destinationSchema(opts: DicomChannelSchemaOptions): Schema<DicomDestinationSpec> {
   const known =
     [...opts.knownAes].sort().join(', ') || '(none: add dicom.remoteAes to the engine configuration)';
@@ -188,31 +169,6 @@ function destinationSchema(opts: DicomChannelSchemaOptions): Schema<DicomDestina
     },
     'a destination (a map with name and type)',
   );
-}
-
-/** Destination names are queue keys: duplicates are reported even when other fields are invalid. */
-function uniqueNames<T>(items: Schema<T[]>): Schema<T[]> {
-  return {
-    expected: items.expected,
-    check(value, at, ctx) {
-      if (Array.isArray(value)) {
-        const seen = new Map<string, number>();
-        value.forEach((d: unknown, i) => {
-          const name = isMap(d) ? d['name'] : undefined;
-          if (typeof name !== 'string') return;
-          const first = seen.get(name);
-          if (first === undefined) seen.set(name, i);
-          else
-            fail(
-              ctx,
-              [...at, i, 'name'],
-              `duplicate destination name "${name}" (also destinations[${first}])`,
-            );
-        });
-      }
-      return items.check(value, at, ctx);
-    },
-  };
 }
 
 export function dicomChannelSchema(opts: DicomChannelSchemaOptions): Schema<Omit<DicomChannelSpec, 'file'>> {
