@@ -18,6 +18,8 @@ import {
   type DicomCorpus,
   type DicomManifestRow,
 } from '../engine/dicom/testing/dicom-corpus.ts';
+import { STOW_CALLING_AE } from '../engine/http/routes/dicomweb-routes.ts';
+import { encodeMultipart } from '../engine/dicom/web/multipart.ts';
 import { startApiEngine } from './support/api.ts';
 import { dcmtkOk, storescuFolderArgs } from './support/dcmtk.ts';
 import { freeLocalPort, startStorescp, type TestStorescp } from './support/storescp.ts';
@@ -163,6 +165,50 @@ describe.runIf(HAVE_DCMTK)('DICOM routing channels', () => {
       }
     }, 120_000);
   }
+
+  it('routes what arrives over STOW-RS like a C-STORE (calling AE rule on the STOW pseudo AE)', async () => {
+    const rows = corpus.rows.slice(0, 2);
+    const scp = await startStorescp(await freeLocalPort());
+    const f = await startApiEngine({
+      database: 'pglite',
+      configYaml: configFor(scp.port),
+      channels: {
+        'dicom/to-research.yaml': forwardChannel({
+          rules: `  - callingAe: [${STOW_CALLING_AE}]`,
+          retry: '{ maxAttempts: 3, initialDelayMs: 100 }',
+        }),
+      },
+    });
+    try {
+      const boundary = 'routing-stow';
+      const parts = await Promise.all(
+        rows.map(async (r) => ({ contentType: 'application/dicom', body: await readFile(r.file) })),
+      );
+      const res = await f.call('POST', '/dicomweb/studies', {
+        token: f.tokens.operator,
+        raw: {
+          body: encodeMultipart(boundary, parts),
+          contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`,
+        },
+      });
+      expect(res.status, res.text).toBe(200);
+      await waitFor(
+        async () => {
+          const d = await deliveries(f);
+          return d.length === rows.length && d.every((x) => x.status === 'sent');
+        },
+        'STOW deliveries sent',
+        30_000,
+      );
+      await expectForwarded(scp, corpus, rows);
+      // The same channel does not take C-STOREs from a modality: its rule names the STOW AE only.
+      await send(f.engine.dicomPort!, corpus, corpus.rows.slice(2, 3));
+      expect(await deliveries(f)).toHaveLength(rows.length);
+    } finally {
+      await f.stop();
+      await scp.stop();
+    }
+  }, 120_000);
 
   it('applies channel then destination edits: a de-identified forward and a tag-edited copy in our archive', async () => {
     const row = corpus.rows[2]!;

@@ -52,8 +52,8 @@ const DICOM_JSON = 'application/dicom+json';
 export const STOW_BODY_LIMIT = 512 * 1024 * 1024;
 /** Instances of one study or series a retrieve or metadata request answers at most. */
 const MAX_RETRIEVE_INSTANCES = 100_000;
-/** The AE title the index records for objects that came over STOW-RS. */
-const STOW_CALLING_AE = 'STOW-RS';
+/** The calling AE title STOW-RS arrivals carry in the index and in DICOM channel rules (`callingAe`). */
+export const STOW_CALLING_AE = 'STOW-RS';
 
 const Uid = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)*$', maxLength: 64, description: 'DICOM UID' });
 const StudyParams = Type.Object({ study: Uid });
