@@ -222,6 +222,52 @@ describe.skipIf(!HAVE_DCMTK)('DicomIndex', () => {
         expect(json?.['7FE00010']?.BulkDataURI).toBe('bulkdata/7FE00010');
         expect(await index.instanceJson('1.2.3.404')).toBeNull();
       });
+
+      it('writes only the instance row for a series it committed with the same values, all four otherwise', async () => {
+        const fresh = new DicomIndex(handle.db);
+        const base = parsed[0]!.instance;
+        const make = (n: number, over: Partial<ParsedInstance['keys']> = {}): ParsedInstance => ({
+          ...base,
+          keys: {
+            ...base.keys,
+            patientId: 'KNOWN-SERIES',
+            studyInstanceUid: '1.2.826.0.1.3680043.8.498.900',
+            seriesInstanceUid: '1.2.826.0.1.3680043.8.498.900.1',
+            sopInstanceUid: `1.2.826.0.1.3680043.8.498.900.1.${n}`,
+            ...over,
+          },
+        });
+        const store = async (instance: ParsedInstance, rollback = false): Promise<void> => {
+          const result = await handle.db
+            .transaction(async (tx) => {
+              const r = await fresh.indexInstance(tx, instance, { objectKey: 'k', callingAe: null });
+              if (rollback) throw new Error('rolled back on purpose');
+              return r;
+            })
+            .catch((e: unknown) => {
+              if (!rollback) throw e;
+              return null;
+            });
+          result?.committed();
+        };
+        const study = async (): Promise<{ study_description: string | null; n: number }> => {
+          const { rows } = await handle.db.query<{ study_description: string | null; n: number }>(
+            `SELECT s.study_description,
+               (SELECT count(*)::int FROM dicom_instances i WHERE i.study_instance_uid = s.study_instance_uid) AS n
+             FROM dicom_studies s WHERE s.study_instance_uid = '1.2.826.0.1.3680043.8.498.900'`,
+          );
+          return rows[0] ?? { study_description: null, n: -1 };
+        };
+        // A first transaction that rolled back leaves nothing remembered: the next one writes all four rows.
+        await store(make(1), true);
+        expect(await study()).toEqual({ study_description: null, n: -1 });
+        await store(make(2));
+        await store(make(3)); // the instance row alone (the series is known with these values)
+        expect(await study()).toMatchObject({ n: 2 });
+        // New study-level values: all four rows again, so the study row takes them.
+        await store(make(4, { studyDescription: 'CHANGED DESCRIPTION' }));
+        expect(await study()).toEqual({ study_description: 'CHANGED DESCRIPTION', n: 3 });
+      });
     });
   }
 });

@@ -8,7 +8,7 @@
 import type { SqlClient } from '../db/sql.ts';
 import type { Logger } from '../log/logger.ts';
 import { dicomObjectKey, type ObjectStore } from '../objects/object-store.ts';
-import type { DicomIndex } from './dicom-index.ts';
+import type { DicomIndex, IndexInstanceResult } from './dicom-index.ts';
 import type { StudyArrivals } from './orders/study-order-linker.ts';
 import type { DicomRoutingHook, QueuedRoutes } from './routing/dicom-router.ts';
 import { parsePart10 } from './parse-part10.ts';
@@ -55,19 +55,20 @@ export function createDicomStoreHandler(
     const routing = { objectKey, callingAe: info.callingAe };
     const hook = deps.routing;
     const plan = hook?.plan(parsed, routing) ?? null;
-    let done: { created: boolean; routes: QueuedRoutes | null };
+    let done: { indexed: IndexInstanceResult; routes: QueuedRoutes | null };
     try {
       done = await deps.db.transaction(async (tx) => {
         const indexed = await deps.index.indexInstance(tx, parsed, routing);
         const routes = hook !== undefined && plan !== null ? await hook.queue(tx, plan) : null;
         await putting;
-        return { created: indexed.created, routes };
+        return { indexed, routes };
       });
     } finally {
       await putting.catch(() => undefined);
     }
+    done.indexed.committed();
     if (done.routes !== null) hook?.queued(done.routes);
-    const { created } = done;
+    const { created } = done.indexed;
     deps.studyOrders?.noteInstance(keys.studyInstanceUid);
     deps.logger.debug('DICOM instance stored', { objectKey, created, bytes: bytes.length });
   };
