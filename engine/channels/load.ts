@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { duplicateIdProblems } from '../config/duplicate-ids.ts';
 import { deepFreeze } from '../config/freeze.ts';
 import { INVALID, isMap, type Ctx } from '../config/schema-kit.ts';
 import { parseYaml, readYamlFile, type YamlSource } from '../config/yaml-source.ts';
@@ -104,22 +105,7 @@ export async function loadChannels(opts: LoadChannelsOptions): Promise<LoadChann
   }
   const results = await Promise.all(names.map((n) => readChannelFile(path.join(dir, n), opts)));
   const problems = results.flatMap((r) => r.problems);
-  const firstFile = new Map<string, string>();
-  for (const r of results) {
-    if (r.id === null) continue;
-    const other = firstFile.get(r.id);
-    if (other === undefined) {
-      firstFile.set(r.id, r.source.file);
-      continue;
-    }
-    const line = r.source.lineOf(['id']);
-    const problem = {
-      file: r.source.file,
-      path: 'id',
-      message: `duplicate channel id "${r.id}" (also in ${other})`,
-    };
-    problems.push(line === undefined ? problem : { ...problem, line });
-  }
+  problems.push(...duplicateIdProblems(results, 'channel'));
   const channels = problems.length === 0 ? results.map((r) => r.channel).filter((c) => c !== null) : [];
   return deepFreeze({ channels, problems });
 }

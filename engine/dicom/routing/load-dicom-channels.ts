@@ -7,6 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigProblem } from '../../channels/types.ts';
+import { duplicateIdProblems } from '../../config/duplicate-ids.ts';
 import { deepFreeze } from '../../config/freeze.ts';
 import { INVALID, isMap, type Ctx } from '../../config/schema-kit.ts';
 import { readYamlFile, type YamlSource } from '../../config/yaml-source.ts';
@@ -68,22 +69,7 @@ export async function loadDicomChannels(opts: LoadDicomChannelsOptions): Promise
     names.map(async (n) => checkSource(await readYamlFile(path.join(dir, n)), opts)),
   );
   const problems = results.flatMap((r) => r.problems);
-  const firstFile = new Map<string, string>();
-  for (const r of results) {
-    if (r.id === null) continue;
-    const other = firstFile.get(r.id);
-    if (other === undefined) {
-      firstFile.set(r.id, r.source.file);
-      continue;
-    }
-    const line = r.source.lineOf(['id']);
-    const problem = {
-      file: r.source.file,
-      path: 'id',
-      message: `duplicate DICOM channel id "${r.id}" (also in ${other})`,
-    };
-    problems.push(line === undefined ? problem : { ...problem, line });
-  }
+  problems.push(...duplicateIdProblems(results, 'DICOM channel'));
   const channels = problems.length === 0 ? results.map((r) => r.channel).filter((c) => c !== null) : [];
   return deepFreeze({ channels, problems });
 }
