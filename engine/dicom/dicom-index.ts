@@ -106,6 +106,30 @@ export interface InstanceRecord {
 
 const DEFAULT_LIMIT = 1000;
 
+/**
+ * The instance row's upsert, with the statement's parameter numbers of: SOP instance, series, study,
+ * SOP class, instance number, transfer syntax, size, object key, calling AE, DICOM JSON.
+ */
+function instanceUpsert(p: readonly number[]): string {
+  const [sop, series, study, sopClass, number, syntax, size, key, ae, json] = p.map((n) => `$${n}`);
+  return `INSERT INTO dicom_instances (sop_instance_uid, series_instance_uid, study_instance_uid, sop_class_uid,
+  instance_number, transfer_syntax_uid, size_bytes, object_key, calling_ae, dicom_json)
+VALUES (${sop}::text, ${series}::text, ${study}::text, ${sopClass}::text, ${number}::integer, ${syntax}::text,
+  ${size}::bigint, ${key}::text, ${ae}::text, ${json}::jsonb)
+ON CONFLICT (sop_instance_uid) DO UPDATE SET
+  series_instance_uid = EXCLUDED.series_instance_uid,
+  study_instance_uid = EXCLUDED.study_instance_uid,
+  sop_class_uid = EXCLUDED.sop_class_uid,
+  instance_number = EXCLUDED.instance_number,
+  transfer_syntax_uid = EXCLUDED.transfer_syntax_uid,
+  size_bytes = EXCLUDED.size_bytes,
+  object_key = EXCLUDED.object_key,
+  calling_ae = EXCLUDED.calling_ae,
+  dicom_json = EXCLUDED.dicom_json,
+  received_at = now()
+RETURNING (xmax = 0) AS created`;
+}
+
 // One statement, four levels: fewer round trips on the ingest path. Foreign keys are checked at the
 // end of the statement, when all four rows exist. Summary columns keep the latest non-empty value.
 const UPSERT_SQL = `
@@ -144,43 +168,12 @@ WITH patient AS (
     series_description = COALESCE(EXCLUDED.series_description, dicom_series.series_description),
     updated_at = now()
 )
-INSERT INTO dicom_instances (sop_instance_uid, series_instance_uid, study_instance_uid, sop_class_uid,
-  instance_number, transfer_syntax_uid, size_bytes, object_key, calling_ae, dicom_json)
-VALUES ($16::text, $13::text, $5::text, $17::text, $18::integer, $19::text, $20::bigint, $21::text, $22::text,
-  $23::jsonb)
-ON CONFLICT (sop_instance_uid) DO UPDATE SET
-  series_instance_uid = EXCLUDED.series_instance_uid,
-  study_instance_uid = EXCLUDED.study_instance_uid,
-  sop_class_uid = EXCLUDED.sop_class_uid,
-  instance_number = EXCLUDED.instance_number,
-  transfer_syntax_uid = EXCLUDED.transfer_syntax_uid,
-  size_bytes = EXCLUDED.size_bytes,
-  object_key = EXCLUDED.object_key,
-  calling_ae = EXCLUDED.calling_ae,
-  dicom_json = EXCLUDED.dicom_json,
-  received_at = now()
-RETURNING (xmax = 0) AS created`;
+${instanceUpsert([16, 13, 5, 17, 18, 19, 20, 21, 22, 23])}`;
 
 // The next instance of a series whose patient, study and series rows this process has committed with
 // the same values: its own row only (measured 0.6 instead of 1.0 ms a statement on PGlite). Re-running
 // the three upserts would change nothing, as they keep the latest non-empty values.
-const UPSERT_INSTANCE_SQL = `
-INSERT INTO dicom_instances (sop_instance_uid, series_instance_uid, study_instance_uid, sop_class_uid,
-  instance_number, transfer_syntax_uid, size_bytes, object_key, calling_ae, dicom_json)
-VALUES ($1::text, $2::text, $3::text, $4::text, $5::integer, $6::text, $7::bigint, $8::text, $9::text,
-  $10::jsonb)
-ON CONFLICT (sop_instance_uid) DO UPDATE SET
-  series_instance_uid = EXCLUDED.series_instance_uid,
-  study_instance_uid = EXCLUDED.study_instance_uid,
-  sop_class_uid = EXCLUDED.sop_class_uid,
-  instance_number = EXCLUDED.instance_number,
-  transfer_syntax_uid = EXCLUDED.transfer_syntax_uid,
-  size_bytes = EXCLUDED.size_bytes,
-  object_key = EXCLUDED.object_key,
-  calling_ae = EXCLUDED.calling_ae,
-  dicom_json = EXCLUDED.dicom_json,
-  received_at = now()
-RETURNING (xmax = 0) AS created`;
+const UPSERT_INSTANCE_SQL = instanceUpsert([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
 /** Series remembered at most; past it the memory starts over (the next instance of each does all four). */
 const KNOWN_SERIES_LIMIT = 10_000;
