@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { checkChannelDocument, type ChannelDocument } from '../config/channel-document.ts';
 import { duplicateIdProblems } from '../config/duplicate-ids.ts';
 import { deepFreeze } from '../config/freeze.ts';
-import { INVALID, isMap, type Ctx } from '../config/schema-kit.ts';
 import { parseYaml, readYamlFile, type YamlSource } from '../config/yaml-source.ts';
 import { CHANNEL_ID, channelSchema } from './schema.ts';
 import type { ChannelSpec, ConfigProblem } from './types.ts';
@@ -22,38 +22,18 @@ export interface LoadChannelsResult {
   readonly problems: readonly ConfigProblem[];
 }
 
-interface FileResult {
-  readonly channel: ChannelSpec | null;
-  readonly problems: ConfigProblem[];
-  /** The id as written, even when the channel is invalid, to report duplicates across files anyway. */
-  readonly id: string | null;
-  readonly source: YamlSource;
-}
+type FileResult = ChannelDocument<ChannelSpec>;
 
 async function readChannelFile(file: string, opts: Omit<LoadChannelsOptions, 'dir'>): Promise<FileResult> {
   return checkChannelSource(await readYamlFile(path.resolve(file)), opts);
 }
 
 function checkChannelSource(source: YamlSource, opts: Omit<LoadChannelsOptions, 'dir'>): FileResult {
-  const absolute = source.file;
-  if (source.problems.length > 0) return { channel: null, problems: [...source.problems], id: null, source };
-  if (source.value === null || source.value === undefined) {
-    const problem = {
-      file: absolute,
-      path: '',
-      message: 'the file is empty: expected a channel with id, source and destinations',
-    };
-    return { channel: null, problems: [problem], id: null, source };
-  }
-  const ctx: Ctx = { env: opts.env ?? process.env, issues: [] };
-  const schema = channelSchema({ ...opts, channelFile: absolute });
-  const checked = schema.check(source.value, [], ctx);
-  const rawId = isMap(source.value) ? source.value['id'] : undefined;
-  const id = typeof rawId === 'string' && CHANNEL_ID.test(rawId) ? rawId : null;
-  const problems = source.toProblems(ctx.issues);
-  if (checked === INVALID || problems.length > 0) return { channel: null, problems, id, source };
-  const channel: ChannelSpec = deepFreeze({ ...checked, file: absolute });
-  return { channel, problems, id, source };
+  return checkChannelDocument(source, channelSchema({ ...opts, channelFile: source.file }), {
+    idPattern: CHANNEL_ID,
+    emptyMessage: 'the file is empty: expected a channel with id, source and destinations',
+    env: opts.env ?? process.env,
+  });
 }
 
 /** Validates one channel file: a frozen ChannelSpec, or null and every problem found in it. */

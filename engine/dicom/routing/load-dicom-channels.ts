@@ -7,9 +7,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigProblem } from '../../channels/types.ts';
+import { checkChannelDocument, type ChannelDocument } from '../../config/channel-document.ts';
 import { duplicateIdProblems } from '../../config/duplicate-ids.ts';
 import { deepFreeze } from '../../config/freeze.ts';
-import { INVALID, isMap, type Ctx } from '../../config/schema-kit.ts';
 import { readYamlFile, type YamlSource } from '../../config/yaml-source.ts';
 import { CHANNEL_ID } from '../../channels/schema.ts';
 import { dicomChannelSchema, type DicomChannelSchemaOptions } from './routing-schema.ts';
@@ -29,26 +29,12 @@ export interface LoadDicomChannelsResult {
   readonly problems: readonly ConfigProblem[];
 }
 
-interface FileResult {
-  readonly channel: DicomChannelSpec | null;
-  readonly problems: ConfigProblem[];
-  readonly id: string | null;
-  readonly source: YamlSource;
-}
-
-function checkSource(source: YamlSource, opts: LoadDicomChannelsOptions): FileResult {
-  if (source.problems.length > 0) return { channel: null, problems: [...source.problems], id: null, source };
-  if (source.value === null || source.value === undefined) {
-    const message = 'the file is empty: expected a DICOM channel with id and destinations';
-    return { channel: null, problems: [{ file: source.file, path: '', message }], id: null, source };
-  }
-  const ctx: Ctx = { env: opts.env ?? process.env, issues: [] };
-  const checked = dicomChannelSchema(opts).check(source.value, [], ctx);
-  const rawId = isMap(source.value) ? source.value['id'] : undefined;
-  const id = typeof rawId === 'string' && CHANNEL_ID.test(rawId) ? rawId : null;
-  const problems = source.toProblems(ctx.issues);
-  if (checked === INVALID || problems.length > 0) return { channel: null, problems, id, source };
-  return { channel: deepFreeze({ ...checked, file: source.file }), problems, id, source };
+function checkSource(source: YamlSource, opts: LoadDicomChannelsOptions): ChannelDocument<DicomChannelSpec> {
+  return checkChannelDocument(source, dicomChannelSchema(opts), {
+    idPattern: CHANNEL_ID,
+    emptyMessage: 'the file is empty: expected a DICOM channel with id and destinations',
+    env: opts.env ?? process.env,
+  });
 }
 
 export async function loadDicomChannels(opts: LoadDicomChannelsOptions): Promise<LoadDicomChannelsResult> {
