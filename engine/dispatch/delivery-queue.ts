@@ -4,6 +4,7 @@ import type { SqlClient } from '../db/sql.ts';
 import { isTransactional, type DeliveryOutcome, type Destination } from '../destinations/types.ts';
 import type { Delivery, MessageStore } from '../store/types.ts';
 import { nextRetryDelayMs } from './backoff.ts';
+import { WakeLoop } from './wake-loop.ts';
 
 export interface DeliveryQueueOptions {
   readonly channelId: string;
@@ -35,19 +36,14 @@ export interface DeliveryQueueEvents {
  * patient partition at a time, applies the retry policy, dead-letters what is spent or permanent.
  */
 export class DeliveryQueue extends EventEmitter {
-  private running = false;
-  private paused = false;
-  private loop: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private kicked = false;
   /**
    * Whether a delivery of this queue may be waiting for a later attempt: true at start (an earlier
    * run may have left one) and after each failure that schedules a retry. While false, the end of a
-   * loop needs no look-up of the next due time (one statement per delivery saved); the poll
+   * pass needs no look-up of the next due time (one statement per delivery saved); the poll
    * interval still covers what others requeue.
    */
   private retryMayBePending = true;
-  private idleWaiters: Array<() => void> = [];
+  private readonly wake: WakeLoop;
 
   constructor(
     private readonly store: MessageStore,
@@ -56,6 +52,12 @@ export class DeliveryQueue extends EventEmitter {
     private readonly options: DeliveryQueueOptions,
   ) {
     super();
+    this.wake = new WakeLoop({
+      drainDue: (active) => this.drainDue(active),
+      nextWakeMs: () => this.nextWakeMs(),
+      retryAfterFailureMs: this.pollIntervalMs,
+      onError: (err) => this.emit('error', err),
+    });
   }
 
   override on<E extends keyof DeliveryQueueEvents>(event: E, listener: DeliveryQueueEvents[E]): this {
@@ -67,123 +69,75 @@ export class DeliveryQueue extends EventEmitter {
   }
 
   get isPaused(): boolean {
-    return this.paused;
+    return this.wake.isPaused;
   }
 
   start(): void {
-    this.running = true;
-    this.paused = false;
-    this.kick();
+    this.wake.start();
   }
 
   /** Deliveries stay queued (and keep arriving) but none is sent until resume(). */
   pause(): void {
-    this.paused = true;
-    this.clearTimer();
+    this.wake.pause();
   }
 
   resume(): void {
-    this.paused = false;
-    this.kick();
+    this.wake.resume();
   }
 
   /** New deliveries were queued: look now rather than at the next timer. */
   kick(): void {
-    if (!this.running || this.paused) return;
-    this.kicked = true;
-    if (this.loop) return;
-    this.loop = this.runLoop().finally(() => {
-      this.loop = null;
-      // A kick after the loop's last look at the store (while it planned its timer) is not lost.
-      if (this.kicked) this.kick();
-    });
+    this.wake.kick();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.clearTimer();
-    await this.loop;
-    this.resolveIdle();
+    await this.wake.stop();
   }
 
   /** Resolves when nothing is due now (tests). */
   async drain(): Promise<void> {
     for (;;) {
-      await this.loop;
+      await this.wake.settled();
       const due = await this.store.dueDeliveries(this.options.channelId, this.destinationName, new Date(), 1);
-      if (due.length === 0 || !this.running || this.paused) return;
-      this.kick();
-      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      if (due.length === 0 || !this.wake.active) return;
+      await this.wake.pass();
     }
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
   }
 
   private get pollIntervalMs(): number {
     return this.options.pollIntervalMs ?? 5000;
   }
 
-  private async runLoop(): Promise<void> {
-    let failed = false;
-    try {
-      while (this.running && !this.paused && this.kicked && !failed) {
-        this.kicked = false;
-        while (this.running && !this.paused) {
-          const due = await this.store.dueDeliveries(
-            this.options.channelId,
-            this.destinationName,
-            new Date(),
-            this.options.concurrency,
-          );
-          if (due.length === 0) break;
-          // Every attempt settles before the store is read again: dueDeliveries claims nothing, so a
-          // read while one attempt is still in flight would hand that delivery out a second time.
-          const results = await Promise.allSettled(due.map((d) => this.attempt(d)));
-          for (const r of results) {
-            if (r.status === 'rejected') {
-              failed = true;
-              this.emit('error', r.reason);
-            }
-          }
-          if (failed) break;
+  private async drainDue(active: () => boolean): Promise<boolean> {
+    while (active()) {
+      const due = await this.store.dueDeliveries(
+        this.options.channelId,
+        this.destinationName,
+        new Date(),
+        this.options.concurrency,
+      );
+      if (due.length === 0) return true;
+      // Every attempt settles before the store is read again: dueDeliveries claims nothing, so a
+      // read while one attempt is still in flight would hand that delivery out a second time.
+      const results = await Promise.allSettled(due.map((d) => this.attempt(d)));
+      let ok = true;
+      for (const r of results) {
+        if (r.status === 'rejected') {
+          ok = false;
+          this.emit('error', r.reason);
         }
       }
-      if (!failed) await this.scheduleNext();
-    } catch (err) {
-      this.emit('error', err);
-      failed = true;
+      if (!ok) return false;
     }
-    // The store is unreachable or failing: look again in a while instead of spinning.
-    if (failed) this.setTimer(this.pollIntervalMs);
-    this.resolveIdle();
+    return true;
   }
 
-  private async scheduleNext(): Promise<void> {
-    if (!this.running || this.paused) return;
-    if (!this.retryMayBePending) {
-      this.setTimer(this.pollIntervalMs);
-      return;
-    }
+  private async nextWakeMs(): Promise<number> {
+    if (!this.retryMayBePending) return this.pollIntervalMs;
     const next = await this.store.nextDeliveryDueAt(this.options.channelId, this.destinationName);
     this.retryMayBePending = next !== null;
     const untilNext = next ? Math.max(0, next.getTime() - Date.now()) : Infinity;
-    this.setTimer(Math.min(untilNext, this.pollIntervalMs));
-  }
-
-  private setTimer(ms: number): void {
-    this.clearTimer();
-    // Node timers cap at 2^31-1 ms; a far retry is re-planned when it fires.
-    this.timer = setTimeout(() => this.kick(), Math.min(ms, 2 ** 31 - 1));
-    this.timer.unref();
-  }
-
-  private resolveIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    return Math.min(untilNext, this.pollIntervalMs);
   }
 
   private async attempt(delivery: Delivery): Promise<void> {

@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { RetryPolicy } from '../../channels/types.ts';
 import { nextRetryDelayMs } from '../../dispatch/backoff.ts';
+import { WakeLoop } from '../../dispatch/wake-loop.ts';
 import type { ObjectStore } from '../../objects/object-store.ts';
 import { DicomEditError, type DicomObjectTransform } from '../edit/types.ts';
 import { DicomParseError, parsePart10 } from '../parse-part10.ts';
@@ -48,11 +49,7 @@ type Prepared = { readonly delivery: DicomDelivery; readonly object: OutgoingDic
 const MAX_PREPARED_BYTES = 256 * 1024 * 1024;
 
 export class DicomDeliveryQueue extends EventEmitter {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private kicked = false;
-  private idleWaiters: Array<() => void> = [];
+  private readonly wake: WakeLoop;
 
   constructor(
     private readonly store: DicomDeliveryStore,
@@ -60,6 +57,12 @@ export class DicomDeliveryQueue extends EventEmitter {
     private readonly options: DicomDeliveryQueueOptions,
   ) {
     super();
+    this.wake = new WakeLoop({
+      drainDue: (active) => this.drainDue(active),
+      nextWakeMs: () => this.nextWakeMs(),
+      retryAfterFailureMs: this.pollIntervalMs,
+      onError: (err) => this.emit('error', err),
+    });
   }
 
   override on<E extends keyof DicomDeliveryQueueEvents>(
@@ -78,37 +81,25 @@ export class DicomDeliveryQueue extends EventEmitter {
   }
 
   start(): void {
-    this.running = true;
-    this.kick();
+    this.wake.start();
   }
 
   /** New rows were committed (or one was requeued): look now rather than at the next timer. */
   kick(): void {
-    if (!this.running) return;
-    this.kicked = true;
-    if (this.loop) return;
-    this.loop = this.runLoop().finally(() => {
-      this.loop = null;
-      if (this.kicked) this.kick();
-    });
+    this.wake.kick();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.clearTimer();
-    await this.loop;
-    this.resolveIdle();
+    await this.wake.stop();
   }
 
   /** Resolves when nothing is due now (tests). */
   async drain(): Promise<void> {
     for (let i = 0; i < 10_000; i++) {
-      await this.loop;
+      await this.wake.settled();
       const due = await this.store.due(this.options.channelId, this.options.destination, 1);
-      if (due.length === 0 || !this.running) return;
-      const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-      this.kick();
-      await idle;
+      if (due.length === 0 || !this.wake.active) return;
+      await this.wake.pass();
     }
   }
 
@@ -116,31 +107,25 @@ export class DicomDeliveryQueue extends EventEmitter {
     return this.options.pollIntervalMs ?? 5000;
   }
 
-  private async runLoop(): Promise<void> {
-    let failed = false;
-    try {
-      while (this.running && this.kicked) {
-        this.kicked = false;
-        while (this.running) {
-          const burst = this.options.burstSize ?? 32;
-          const due = await this.store.due(
-            this.options.channelId,
-            this.options.destination,
-            burst * this.options.concurrency,
-          );
-          if (due.length === 0) break;
-          // Every row settles before the table is read again: due() claims nothing.
-          await this.attempt(due, burst);
-        }
-      }
-      await this.scheduleNext();
-    } catch (err) {
-      failed = true;
-      this.emit('error', err);
+  private async drainDue(active: () => boolean): Promise<boolean> {
+    const burst = this.options.burstSize ?? 32;
+    while (active()) {
+      const due = await this.store.due(
+        this.options.channelId,
+        this.options.destination,
+        burst * this.options.concurrency,
+      );
+      if (due.length === 0) break;
+      // Every row settles before the table is read again: due() claims nothing.
+      await this.attempt(due, burst);
     }
-    // The database is failing: look again in a while instead of spinning.
-    if (failed && this.running) this.setTimer(this.pollIntervalMs);
-    this.resolveIdle();
+    return true;
+  }
+
+  private async nextWakeMs(): Promise<number> {
+    const next = await this.store.nextDueAt(this.options.channelId, this.options.destination);
+    const untilNext = next ? Math.max(0, next.getTime() - Date.now()) : Infinity;
+    return Math.min(untilNext, this.pollIntervalMs);
   }
 
   private async attempt(due: readonly DicomDelivery[], burst: number): Promise<void> {
@@ -215,29 +200,5 @@ export class DicomDeliveryQueue extends EventEmitter {
     const retryAt = delay === null ? null : new Date(Date.now() + delay);
     await this.store.markFailed(delivery.id, outcome.error, retryAt);
     this.emit('failed', delivery, outcome.error, retryAt);
-  }
-
-  private async scheduleNext(): Promise<void> {
-    if (!this.running) return;
-    const next = await this.store.nextDueAt(this.options.channelId, this.options.destination);
-    const untilNext = next ? Math.max(0, next.getTime() - Date.now()) : Infinity;
-    this.setTimer(Math.min(untilNext, this.pollIntervalMs));
-  }
-
-  private setTimer(ms: number): void {
-    this.clearTimer();
-    this.timer = setTimeout(() => this.kick(), Math.min(ms, 2 ** 31 - 1));
-    this.timer.unref();
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private resolveIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
   }
 }
