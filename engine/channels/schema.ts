@@ -61,7 +61,8 @@ const hdValue = str({
       : null,
 });
 const hl7Path = str({ expected: 'an HL7 path like PID-3[2].1', test: hl7PathProblem });
-const pattern = str({
+/** A regular expression as filters and DICOM rules compile it (compilePattern). */
+export const pattern = str({
   expected: 'a regular expression',
   test: (s) => {
     try {

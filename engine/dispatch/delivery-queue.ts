@@ -96,12 +96,11 @@ export class DeliveryQueue extends EventEmitter {
 
   /** Resolves when nothing is due now (tests). */
   async drain(): Promise<void> {
-    for (;;) {
-      await this.wake.settled();
-      const due = await this.store.dueDeliveries(this.options.channelId, this.destinationName, new Date(), 1);
-      if (due.length === 0 || !this.wake.active) return;
-      await this.wake.pass();
-    }
+    await this.wake.drain(
+      async () =>
+        (await this.store.dueDeliveries(this.options.channelId, this.destinationName, new Date(), 1)).length >
+        0,
+    );
   }
 
   private get pollIntervalMs(): number {

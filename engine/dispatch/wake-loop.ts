@@ -77,6 +77,18 @@ export class WakeLoop {
     await this.loop;
   }
 
+  /**
+   * Resolves when `anyDue` says nothing is due (or the loop is stopped or paused), running passes
+   * until then; at most `maxPasses` of them (tests).
+   */
+  async drain(anyDue: () => Promise<boolean>, maxPasses = Number.POSITIVE_INFINITY): Promise<void> {
+    for (let i = 0; i < maxPasses; i++) {
+      await this.settled();
+      if (!this.active || !(await anyDue())) return;
+      await this.pass();
+    }
+  }
+
   /** Kicks and resolves when that pass has ended (at once when the loop is stopped or paused). */
   async pass(): Promise<void> {
     if (!this.active) return;

@@ -95,12 +95,10 @@ export class DicomDeliveryQueue extends EventEmitter {
 
   /** Resolves when nothing is due now (tests). */
   async drain(): Promise<void> {
-    for (let i = 0; i < 10_000; i++) {
-      await this.wake.settled();
-      const due = await this.store.due(this.options.channelId, this.options.destination, 1);
-      if (due.length === 0 || !this.wake.active) return;
-      await this.wake.pass();
-    }
+    await this.wake.drain(
+      async () => (await this.store.due(this.options.channelId, this.options.destination, 1)).length > 0,
+      10_000,
+    );
   }
 
   private get pollIntervalMs(): number {

@@ -25,7 +25,7 @@ import {
   tagged,
   unknownKeyMessage,
 } from '../../config/schema-shapes.ts';
-import { CHANNEL_ID, DEFAULT_RETRY, retrySchema, uniqueNames } from '../../channels/schema.ts';
+import { CHANNEL_ID, DEFAULT_RETRY, pattern, retrySchema, uniqueNames } from '../../channels/schema.ts';
 import { dicomTransformsSchema } from '../edit/transform-schema.ts';
 import type { DicomChannelSpec, DicomDestinationSpec, DicomRuleSpec } from './routing-types.ts';
 import { resolveSopClass, resolveTag } from './tag-ref.ts';
@@ -60,18 +60,6 @@ const tagRef = refine(
   }),
   (s) => resolveTag(s)!,
 );
-const pattern = str({
-  expected: 'a regular expression',
-  test: (s) => {
-    try {
-      new RegExp(s, 'u');
-      return null;
-    } catch (err) {
-      return `expected a valid regular expression: ${(err as Error).message}`;
-    }
-  },
-});
-
 /** Maps told apart by which key they have (`- modality: CT`, `- any: [...]`). */
 function oneKeyOf<T>(variants: Readonly<Record<string, Schema<T>>>, what: string): Schema<T> {
   const keys = Object.keys(variants);

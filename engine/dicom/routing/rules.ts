@@ -3,6 +3,7 @@
  * already has (the calling AE, the query keys and the dataset as DICOM JSON): no I/O, no parsing, so
  * routing adds nothing measurable to the C-STORE answer.
  */
+import { compilePattern } from '../../channels/filters.ts';
 import type { DicomJsonDataset, DicomJsonValue } from '../dicom-json.ts';
 import type { DicomRuleSpec } from './routing-types.ts';
 
@@ -43,7 +44,7 @@ function compileRule(rule: DicomRuleSpec): RulePredicate {
       return (i) => elementValues(i.dataset, rule.tag).some((v) => set.has(v));
     }
     case 'tagMatches': {
-      const re = new RegExp(rule.pattern, 'u');
+      const re = compilePattern(rule.pattern);
       return (i) => elementValues(i.dataset, rule.tag).some((v) => re.test(v));
     }
     case 'tagExists':
