@@ -38,6 +38,32 @@ async function recordStatus(env: ApplyEnv, orderId: string, o: PlannedOrder, sta
 
 const label = (o: PlannedOrder): string => (o.orderControl ? `ORC-1 ${o.orderControl}` : 'order');
 
+/** The order's columns in hms_orders' insert order (the update takes the same, after the row id). */
+function orderColumns(
+  o: PlannedOrder,
+  patientId: string | null,
+  encounterId: string | null,
+  status: string | null,
+  messageId: string,
+): unknown[] {
+  return [
+    o.placer?.namespace ?? null,
+    o.placer?.number ?? null,
+    o.filler?.namespace ?? null,
+    o.filler?.number ?? null,
+    patientId,
+    encounterId,
+    o.code,
+    o.codeSystem,
+    o.codeText,
+    status,
+    o.orderControl,
+    o.orderStatusCode,
+    o.resultStatus,
+    messageId,
+  ];
+}
+
 async function upsertOrder(
   env: ApplyEnv,
   o: PlannedOrder,
@@ -66,22 +92,7 @@ async function upsertOrder(
       `INSERT INTO hms_orders (placer_namespace, placer_number, filler_namespace, filler_number, patient_id, encounter_id,
          code, code_system, code_text, status, order_control, order_status_code, result_status, last_message_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id::text AS id`,
-      [
-        o.placer?.namespace ?? null,
-        o.placer?.number ?? null,
-        o.filler?.namespace ?? null,
-        o.filler?.number ?? null,
-        patientId,
-        encounterId,
-        o.code,
-        o.codeSystem,
-        o.codeText,
-        status,
-        o.orderControl,
-        o.orderStatusCode,
-        o.resultStatus,
-        env.messageId,
-      ],
+      orderColumns(o, patientId, encounterId, status, env.messageId),
     );
     const id = rows[0]!.id;
     if (status !== null) await recordStatus(env, id, o, status);
@@ -105,23 +116,7 @@ async function upsertOrder(
        order_status_code = COALESCE($13, order_status_code), result_status = COALESCE($14, result_status),
        updated_at = now(), last_message_id = $15
      WHERE id = $1`,
-    [
-      found.id,
-      o.placer?.namespace ?? null,
-      o.placer?.number ?? null,
-      o.filler?.namespace ?? null,
-      o.filler?.number ?? null,
-      patientId,
-      encounterId,
-      o.code,
-      o.codeSystem,
-      o.codeText,
-      status,
-      o.orderControl,
-      o.orderStatusCode,
-      o.resultStatus,
-      env.messageId,
-    ],
+    [found.id, ...orderColumns(o, patientId, encounterId, status, env.messageId)],
   );
   if (changed) await recordStatus(env, found.id, o, status!);
   return found.id;
