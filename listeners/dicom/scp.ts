@@ -13,7 +13,6 @@
 import type { Socket } from 'node:net';
 import {
   CEchoResponse,
-  CStoreResponse,
   DimseDatasetClass,
   DimseStatus,
   PresentationContextResult,
@@ -30,7 +29,6 @@ import {
   type CMoveRequest,
   type CMoveResponseType,
   type CStoreRequest,
-  type CStoreResponseType,
   type DimseDataset,
   type PresentationContext,
 } from '../../engine/dicom/dimse/dcmjs-dimse.ts';
@@ -48,6 +46,7 @@ import { answerGet, answerMove } from './retrieve-responder.ts';
 import { GetSender } from './get-sender.ts';
 import { handleStore } from './store-handler.ts';
 import { StoreSink } from './store-sink.ts';
+import { storeResponsePdu } from './store-response-pdu.ts';
 import type {
   DicomAbortCode,
   DicomAllowEntry,
@@ -370,7 +369,7 @@ export class SwitchboardScp extends Scp {
     callback(new DimseDatasetClass({}, context?.getAcceptedTransferSyntaxUid()));
   }
 
-  override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponseType) => void): void {
+  override cStoreRequest(request: CStoreRequest): void {
     this.receivingStore = false;
     const pending = this.pendingStores.get(request);
     this.pendingStores.delete(request);
@@ -393,10 +392,18 @@ export class SwitchboardScp extends Scp {
     }).then(({ status, comment }) => {
       this.completed('C-STORE', status);
       if (this.conn.destroyed) return;
-      const response = CStoreResponse.fromRequest(request);
-      response.setStatus(status);
-      if (comment !== undefined) response.setErrorComment(comment);
-      callback(response);
+      // Written here, not through `callback` (dcmjs-dimse encodes every response with dcmjs):
+      // store-response-pdu.ts has the measurement.
+      this.conn.write(
+        storeResponsePdu({
+          presentationContextId: context.getPresentationContextId(),
+          messageIdBeingRespondedTo: request.getMessageId(),
+          sopClassUid: fields.sopClassUid,
+          sopInstanceUid: fields.sopInstanceUid,
+          status,
+          ...(comment !== undefined ? { errorComment: comment } : {}),
+        }),
+      );
     });
     this.settings.track(work);
   }
