@@ -82,7 +82,7 @@ describe('switchboard users / tokens / audit', () => {
       const users = new UserStore(db);
       expect((await users.authenticate('alice', 'correct horse battery staple')).ok).toBe(true);
     });
-  }, 20_000);
+  }, 60_000);
 
   it('users add without --password-stdin prints a generated password once, and it works', async () => {
     const add = await cli(['users', 'add', 'bob', '--role', 'operator']);
@@ -96,7 +96,7 @@ describe('switchboard users / tokens / audit', () => {
     await withDb(async (db) => {
       expect((await new UserStore(db).authenticate('bob', password)).ok).toBe(true);
     });
-  }, 20_000);
+  }, 60_000);
 
   it('a duplicate user, an unknown role and disabling an unknown user fail clearly', async () => {
     const dup = await cli(['users', 'add', 'ALICE', '--role', 'viewer']);
@@ -111,7 +111,7 @@ describe('switchboard users / tokens / audit', () => {
     const nobody = await cli(['users', 'disable', 'nobody']);
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toContain('no user nobody');
-  }, 20_000);
+  }, 60_000);
 
   it('tokens create prints an sb_ token once; it verifies until tokens revoke', async () => {
     const created = await cli(['tokens', 'create', 'bob', '--name', 'lis-interface', '--expires-days', '30']);
@@ -179,7 +179,7 @@ describe('switchboard users / tokens / audit', () => {
     const verify = await cli(['audit', 'verify']);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toBe(`audit log intact: ${rows.length} rows\n`);
-  }, 20_000);
+  }, 60_000);
 
   it('audit verify exits 1 naming the row edited behind the trigger', async () => {
     await withDb(async (db) => {
@@ -190,7 +190,7 @@ describe('switchboard users / tokens / audit', () => {
     const verify = await cli(['audit', 'verify']);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/^audit log TAMPERED at row 3: \S/);
-  }, 20_000);
+  }, 60_000);
 
   it('refuses while an engine holds the data folder: stop the engine first, or use DATABASE_URL', async () => {
     const running = await engine!;
