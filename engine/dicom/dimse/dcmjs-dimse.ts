@@ -13,7 +13,7 @@ const dimse = require('dcmjs-dimse') as DcmjsDimse;
 dimse.log.setLevel('silent');
 
 export const { Scp, Implementation } = dimse;
-export const { CEchoResponse, CStoreResponse } = dimse.responses;
+export const { CEchoResponse } = dimse.responses;
 export const { CFindResponse, CMoveResponse, CGetResponse } = dimse.responses;
 export const { CFindRequest: CFindRequestClass } = dimse.requests;
 export const {
@@ -32,7 +32,6 @@ export type PresentationContext = InstanceType<DcmjsDimse['association']['Presen
 export type CEchoRequest = InstanceType<DcmjsDimse['requests']['CEchoRequest']>;
 export type CStoreRequest = InstanceType<DcmjsDimse['requests']['CStoreRequest']>;
 export type CEchoResponseType = InstanceType<DcmjsDimse['responses']['CEchoResponse']>;
-export type CStoreResponseType = InstanceType<DcmjsDimse['responses']['CStoreResponse']>;
 export type CFindRequest = InstanceType<DcmjsDimse['requests']['CFindRequest']>;
 export type CFindResponseType = InstanceType<DcmjsDimse['responses']['CFindResponse']>;
 export type CMoveRequest = InstanceType<DcmjsDimse['requests']['CMoveRequest']>;
