@@ -380,6 +380,7 @@ export async function startEngine(
             : config.dicom.allowedCallers.map((c) =>
                 c.host === null ? { aeTitle: c.aeTitle } : { aeTitle: c.aeTitle, host: c.host },
               ),
+        maxObjectBytes: config.dicom.maxObjectBytes,
         onStore: storeDicom,
         onFind: createFindService({ db, aeTitle: config.dicom.aeTitle }),
         retrieve: createRetrieveSource({ index: dicomIndex, objects, remoteAes: config.dicom.remoteAes }),

@@ -133,3 +133,58 @@ describe.runIf(HAVE_DCMTK)('bad DICOM input, counted in /metrics', () => {
     expect(indexed).toHaveLength(2);
   }, 60_000);
 });
+
+describe.runIf(HAVE_DCMTK)('the configured C-STORE size limit (dicom.maxObjectBytes)', () => {
+  let f: ApiFixture;
+  let small: DicomCorpus;
+  let large: DicomCorpus;
+  const LIMIT = 4096;
+
+  beforeAll(async () => {
+    small = await makeDicomCorpus({ studies: 1, series: 1, instances: 2, size: 16, seed: 'limit-small' });
+    large = await makeDicomCorpus({ studies: 1, series: 1, instances: 2, size: 64, seed: 'limit-large' });
+    f = await startApiEngine({ database: 'pglite', configYaml: `dicom:\n  maxObjectBytes: ${LIMIT}\n` });
+  }, 120_000);
+
+  afterAll(async () => {
+    await f?.stop();
+    await small?.remove();
+    await large?.remove();
+  });
+
+  it('refuses a dataset over the limit with 0xA700 and keeps nothing of it; takes one under it', async () => {
+    const port = f.engine.dicomPort!;
+    const datasetBytes = async (corpus: DicomCorpus, row: DicomCorpus['rows'][number]): Promise<number> => {
+      const file = await readFile(path.join(corpus.dir, row.path));
+      return file.length - part10DatasetOffset(file);
+    };
+    for (const row of small.rows) expect(await datasetBytes(small, row)).toBeLessThan(LIMIT);
+    for (const row of large.rows) expect(await datasetBytes(large, row)).toBeGreaterThan(LIMIT);
+
+    // -nh: storescu halts at the first refused store otherwise.
+    const over = await runDcmtk('storescu', ['-v', '-nh', ...storescuFolderArgs(port, large.dir)]);
+    expect(
+      over.output.match(/Received Store Response \(Refused: OutOfResources\)/g),
+      over.output,
+    ).toHaveLength(2);
+    const under = await runDcmtk('storescu', storescuFolderArgs(port, small.dir));
+    expect(under.code, under.output).toBe(0);
+
+    const uids = (corpus: DicomCorpus): string[] => corpus.rows.map((r) => r.sopInstanceUid);
+    expect(await f.engine.dicomIndex.findInstances({ sopInstanceUid: uids(large), limit: 10 })).toEqual([]);
+    expect(await f.engine.dicomIndex.findInstances({ sopInstanceUid: uids(small), limit: 10 })).toHaveLength(
+      2,
+    );
+    const files = await filesUnder(path.join(f.dir, 'data'));
+    for (const uid of uids(large)) expect(files).not.toContainEqual(expect.stringContaining(uid));
+    for (const uid of uids(small)) expect(files).toContainEqual(`${uid}.dcm`);
+
+    const res = await f.call('GET', '/metrics', { token: f.tokens.admin });
+    expect(
+      sample(res.text, 'switchboard_dicom_operations_total', 'operation="C-STORE",status="failure"'),
+    ).toBe(2);
+    expect(
+      sample(res.text, 'switchboard_dicom_operations_total', 'operation="C-STORE",status="success"'),
+    ).toBe(2);
+  }, 60_000);
+});

@@ -109,6 +109,8 @@ export function engineFileSchema(baseDir: string) {
     aeTitle: optional(aeTitle, null),
     // null (the default) accepts any calling AE; a list accepts only those (and from that host, when given).
     allowedCallers: optional(list(obj({ aeTitle: required(aeTitle), host: optional(host, null) })), null),
+    // Largest C-STORE dataset taken: 1 KiB to 4 GiB (the dataset is held in memory until it is stored).
+    maxObjectBytes: optional(int(1024, 4 * 1024 ** 3), null),
     // The AEs a C-MOVE may send to (its Move Destination), by AE title.
     remoteAes: optional(
       list(obj({ aeTitle: required(aeTitle), host: required(host), port: required(int(1, 65535)) })),

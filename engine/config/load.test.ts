@@ -59,6 +59,7 @@ describe('loadEngineConfig', () => {
         port: 11112,
         aeTitle: 'SWITCHBOARD',
         allowedCallers: null,
+        maxObjectBytes: 1024 ** 3,
         remoteAes: [],
       },
       dedupWindowSeconds: 86400,
@@ -215,6 +216,7 @@ ackSendingFacility: HOSP
         { aeTitle: 'CT01', host: '10.1.2.3' },
         { aeTitle: 'MR01', host: null },
       ],
+      maxObjectBytes: 1024 ** 3,
       remoteAes: [],
     });
     const layered = await load(
@@ -246,6 +248,15 @@ ackSendingFacility: HOSP
       'dicom:\n  remoteAes:\n    - { aeTitle: VIEWER, host: 10.1.2.4, port: 0 }\n',
     );
     expect((await problemsOf(load())).join('\n')).toMatch(/remoteAes.*port/);
+  });
+
+  it('reads the C-STORE size limit (dicom.maxObjectBytes) and refuses one out of range, naming file and path', async () => {
+    await write('switchboard.yaml', 'dicom:\n  maxObjectBytes: 65536\n');
+    expect((await load()).dicom.maxObjectBytes).toBe(65536);
+    const file = await write('switchboard.yaml', 'dicom:\n  maxObjectBytes: 1000\n');
+    expect((await problemsOf(load())).join('\n')).toContain(
+      `${file}:2: dicom.maxObjectBytes: expected an integer from 1024 to 4294967296`,
+    );
   });
 
   it('takes --config over SWITCHBOARD_CONFIG and ./switchboard.yaml', async () => {

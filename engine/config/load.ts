@@ -188,6 +188,7 @@ export async function loadEngineConfig(opts: LoadEngineConfigOptions): Promise<E
       port: cliDicomPort ?? envDicomPort ?? f?.dicom?.port ?? D.dicomPort,
       aeTitle: envDicomAeTitle ?? f?.dicom?.aeTitle ?? D.dicomAeTitle,
       allowedCallers: f?.dicom?.allowedCallers ?? null,
+      maxObjectBytes: f?.dicom?.maxObjectBytes ?? D.dicomMaxObjectBytes,
       remoteAes: f?.dicom?.remoteAes ?? [],
     },
     dedupWindowSeconds: envDedup ?? f?.dedupWindowSeconds ?? D.dedupWindowSeconds,

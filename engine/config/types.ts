@@ -34,6 +34,8 @@ export interface DicomListenerConfig {
   readonly aeTitle: string;
   /** null: any calling AE; else only these calling AE titles (from that host, when given). */
   readonly allowedCallers: readonly { readonly aeTitle: string; readonly host: string | null }[] | null;
+  /** A C-STORE dataset larger than this is refused (0xA700) as it arrives, and nothing of it is kept. */
+  readonly maxObjectBytes: number;
   /** The AEs C-MOVE may send to: a Move Destination must be one of these AE titles. */
   readonly remoteAes: readonly { readonly aeTitle: string; readonly host: string; readonly port: number }[];
 }
@@ -80,6 +82,7 @@ export const ENGINE_DEFAULTS = {
   mllpPort: 2575,
   dicomPort: 11112,
   dicomAeTitle: 'SWITCHBOARD',
+  dicomMaxObjectBytes: 1024 ** 3,
   maxMessageBytes: 10 * 1024 * 1024,
   idleTimeoutMs: 600_000,
   ackMode: 'auto',
