@@ -358,7 +358,7 @@ export async function startEngine(
       }),
     );
 
-    dicomRouting.start();
+    await dicomRouting.start();
 
     for (const listener of config.mllp) {
       const server = await startMllpListener(listener, ingestDeps, logger);

@@ -3,7 +3,8 @@
  * forwards what its rules take to DCMTK's storescp (another program nobody here wrote), and the
  * forwarded datasets must be byte-identical to the files sent. Then the queue's durability: a peer
  * that is down at first (attempts recorded, delivered once it is up), dead-letter and a retry over
- * the API, and deliveries queued before an engine restart sent after it.
+ * the API, and deliveries queued before an engine restart sent after it — or dead-lettered at the
+ * restart when their channel is gone.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlQueryable } from '../engine/db/sql.ts';
 import { startEngine } from '../engine/engine.ts';
+import { UNSERVED_REASON } from '../engine/dicom/routing/dicom-routing.ts';
 import { parsePart10 } from '../engine/dicom/parse-part10.ts';
 import { dicomObjectKey } from '../engine/objects/object-store.ts';
 import {
@@ -20,7 +22,7 @@ import {
 } from '../engine/dicom/testing/dicom-corpus.ts';
 import { STOW_CALLING_AE } from '../engine/http/routes/dicomweb-routes.ts';
 import { encodeMultipart } from '../engine/dicom/web/multipart.ts';
-import { startApiEngine } from './support/api.ts';
+import { callApi, signIn, startApiEngine } from './support/api.ts';
 import { dcmtkOk, storescuFolderArgs } from './support/dcmtk.ts';
 import { freeLocalPort, startStorescp, type TestStorescp } from './support/storescp.ts';
 import { testDatabases } from './support/databases.ts';
@@ -462,6 +464,81 @@ destinations:
     } finally {
       await engine?.stop();
       await scp?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('dead-letters at start what was queued for a channel no longer configured; the API will not retry it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'switchboard-routing-removed-'));
+    const port = await freeLocalPort();
+    const channelsDir = path.join(dir, 'channels');
+    const channelFile = path.join(channelsDir, 'dicom', 'to-research.yaml');
+    await mkdir(path.dirname(channelFile), { recursive: true });
+    await writeFile(path.join(dir, 'switchboard.yaml'), configFor(port));
+    await writeFile(
+      channelFile,
+      forwardChannel({ retry: '{ maxAttempts: 100, backoff: fixed, initialDelayMs: 60000, jitter: false }' }),
+    );
+    const start = () =>
+      startEngine(
+        {
+          dataDir: path.join(dir, 'data'),
+          channelsDir,
+          configFile: path.join(dir, 'switchboard.yaml'),
+          mllpPort: 0,
+          httpPort: 0,
+          dicomPort: 0,
+          silent: true,
+        },
+        { SWITCHBOARD_BIND_ADDRESS: '127.0.0.1', SWITCHBOARD_ADMIN_PASSWORD: 'correct horse battery staple' },
+      );
+    let engine: Awaited<ReturnType<typeof start>> | null = await start();
+    try {
+      const rows = corpus.rows.slice(0, 2);
+      const first = engine;
+      await send(first.dicomPort!, corpus, rows);
+      await waitFor(
+        async () =>
+          (await deliveries({ engine: first })).filter((d) => d.attempts >= 1).length === rows.length,
+        'a failed attempt each (no peer)',
+        10_000,
+      );
+      expect((await deliveries({ engine: first })).map((d) => d.status)).toEqual(['queued', 'queued']);
+      engine = null;
+      await first.stop();
+
+      await rm(channelFile);
+      const second = await start();
+      engine = second;
+      const after = await deliveries({ engine: second });
+      expect(after.map((d) => [d.status, d.last_error])).toEqual([
+        ['error', UNSERVED_REASON],
+        ['error', UNSERVED_REASON],
+      ]);
+      const baseUrl = `http://127.0.0.1:${second.httpPort}`;
+      await second.users.create({
+        username: 'ops',
+        password: 'correct horse battery staple',
+        role: 'operator',
+      });
+      const token = await signIn(baseUrl, 'ops', 'correct horse battery staple');
+      const metrics = await callApi<string>(baseUrl, 'GET', '/metrics', { token });
+      expect(metrics.text).toContain(
+        'switchboard_dicom_deliveries{channel="to-research",destination="research",status="error"} 2',
+      );
+      const retry = await callApi<{ message: string }>(
+        baseUrl,
+        'POST',
+        `/api/dicom/deliveries/${after[0]!.id}/retry`,
+        {
+          token,
+        },
+      );
+      expect(retry.status).toBe(409);
+      expect(retry.text).toContain('not configured or not enabled');
+      expect((await deliveries({ engine: second }))[0]!.status).toBe('error');
+    } finally {
+      await engine?.stop();
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -147,6 +147,29 @@ export class DicomDeliveryStore {
     );
   }
 
+  /**
+   * Dead-letters every queued delivery whose channel and destination is not among `served` (a channel
+   * file removed, or a channel or destination disabled): nothing would ever send it, and a row in
+   * status error shows on /metrics and in the API, where it can be retried once its destination is
+   * back. Returns how many per channel and destination.
+   */
+  async deadLetterUnserved(
+    served: readonly { readonly channelId: string; readonly destination: string }[],
+    reason: string,
+  ): Promise<{ channelId: string; destination: string; count: number }[]> {
+    const { rows } = await this.db.query<{ channel_id: string; destination: string; n: number }>(
+      `WITH parked AS (
+         UPDATE dicom_deliveries d SET status = 'error', last_error = $3
+          WHERE d.status = 'queued' AND NOT EXISTS (
+            SELECT 1 FROM unnest($1::text[], $2::text[]) AS s(channel_id, destination)
+             WHERE s.channel_id = d.channel_id AND s.destination = d.destination)
+          RETURNING d.channel_id, d.destination)
+       SELECT channel_id, destination, count(*)::int AS n FROM parked GROUP BY channel_id, destination`,
+      [served.map((s) => s.channelId), served.map((s) => s.destination), reason],
+    );
+    return rows.map((r) => ({ channelId: r.channel_id, destination: r.destination, count: Number(r.n) }));
+  }
+
   /** A dead-lettered delivery queued again, due now; false when there is none with this id in status error. */
   async requeue(id: string): Promise<boolean> {
     if (!isId(id)) return false;

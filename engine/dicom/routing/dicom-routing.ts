@@ -1,7 +1,8 @@
 /**
  * DICOM routing in a running engine: the router hook the C-STORE handler asks which deliveries an
  * instance gets and writes them in its index transaction, and one delivery queue per enabled destination of each enabled DICOM channel.
- * Channels are read at engine start (channels/dicom/*.yaml); a change takes a restart.
+ * Channels are read at engine start (channels/dicom/*.yaml); a change takes a restart, and at start
+ * queued deliveries of a channel or destination that is gone or disabled are dead-lettered.
  */
 import { EventEmitter } from 'node:events';
 import type { DicomListenerConfig } from '../../config/types.ts';
@@ -17,6 +18,9 @@ import type { DicomSender } from './dicom-sender.ts';
 import { createForwardSender } from './forward-sender.ts';
 import type { DicomChannelSpec, DicomDestinationSpec } from './routing-types.ts';
 import { createStoreSender } from './store-sender.ts';
+
+/** last_error of a delivery dead-lettered at start because nothing serves its channel and destination. */
+export const UNSERVED_REASON = 'channel or destination not configured or not enabled at engine start';
 
 export interface DicomRoutingOptions {
   readonly db: SqlClient;
@@ -70,7 +74,32 @@ export class DicomRouting extends EventEmitter {
     return this.options.channels;
   }
 
-  start(): void {
+  /** Whether this destination of this channel has a running queue (it exists and both are enabled). */
+  sends(channelId: string, destination: string): boolean {
+    return this.queues.has(queueKey(channelId, destination));
+  }
+
+  /**
+   * Starts the queues, after dead-lettering what none of them would ever send: deliveries queued for
+   * a channel or destination that is no longer configured or enabled.
+   */
+  async start(): Promise<void> {
+    const served = [...this.options.channels].flatMap((c) =>
+      c.enabled
+        ? c.destinations.filter((d) => d.enabled).map((d) => ({ channelId: c.id, destination: d.name }))
+        : [],
+    );
+    const parked = await this.deliveries.deadLetterUnserved(served, UNSERVED_REASON);
+    for (const p of parked) {
+      this.options.logger.warn(
+        'DICOM deliveries dead-lettered: their channel or destination is not configured',
+        {
+          channel: p.channelId,
+          destination: p.destination,
+          deliveries: p.count,
+        },
+      );
+    }
     for (const q of this.queues.values()) q.start();
   }
 

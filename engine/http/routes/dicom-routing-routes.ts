@@ -176,7 +176,8 @@ export const dicomRoutingRoutes: RouteModule = (app, ctx) => {
         tags: ['dicom'],
         summary: 'Queue a dead-lettered DICOM delivery again, due now',
         description:
-          'It gets one more attempt; if that fails it is dead-lettered again. Audited (delivery.resend).',
+          'It gets one more attempt; if that fails it is dead-lettered again. 409 when it is not ' +
+          'dead-lettered, or its channel or destination is not configured and enabled. Audited (delivery.resend).',
         params: IdParams,
         response: { 200: RetryResult, 404: ErrorBody, 409: ErrorBody },
       },
@@ -185,6 +186,10 @@ export const dicomRoutingRoutes: RouteModule = (app, ctx) => {
       const { id } = request.params;
       const delivery = await routing.deliveries.get(id);
       if (!delivery) throw notFound(`DICOM delivery ${id}`);
+      if (!routing.sends(delivery.channelId, delivery.destination))
+        throw conflict(
+          `DICOM delivery ${delivery.id}: destination ${delivery.destination} of channel ${delivery.channelId} is not configured or not enabled`,
+        );
       if (!(await routing.deliveries.requeue(delivery.id)))
         throw conflict(
           `DICOM delivery ${delivery.id} is ${delivery.status}: only dead-lettered deliveries are retried`,
