@@ -126,9 +126,13 @@ export class DicomDeliveryStore {
     await this.db.query(
       `WITH d AS (
          UPDATE dicom_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL
-         WHERE id = $1 RETURNING id, attempts)
-       INSERT INTO dicom_delivery_attempts (delivery_id, attempt, ok, response)
-       SELECT id, attempts, true, $2 FROM d`,
+         WHERE id = $1 RETURNING id, attempts, channel_id, destination),
+       attempt AS (
+         INSERT INTO dicom_delivery_attempts (delivery_id, attempt, ok, response)
+         SELECT id, attempts, true, $2 FROM d)
+       INSERT INTO dicom_delivery_totals (channel_id, destination, sent)
+       SELECT channel_id, destination, 1 FROM d
+       ON CONFLICT (channel_id, destination) DO UPDATE SET sent = dicom_delivery_totals.sent + 1`,
       [id, response],
     );
   }
@@ -237,22 +241,24 @@ export class DicomDeliveryStore {
     }));
   }
 
+  /**
+   * Per channel, destination and status: queued and dead-lettered rows counted live, sent ones from
+   * the running totals (migration 013), so this does not scan every delivery ever sent.
+   */
   async counts(): Promise<DicomDeliveryCount[]> {
-    const { rows } = await this.db.query<{
-      channel_id: string;
-      destination: string;
-      status: DicomDeliveryStatus;
-      n: number | string;
-    }>(
-      `SELECT channel_id, destination, status, count(*)::int AS n FROM dicom_deliveries
-       GROUP BY channel_id, destination, status`,
-    );
-    return rows.map((r) => ({
+    const [pending, totals] = await Promise.all([
+      this.pendingCounts(),
+      this.db.query<{ channel_id: string; destination: string; sent: string }>(
+        'SELECT channel_id, destination, sent FROM dicom_delivery_totals',
+      ),
+    ]);
+    const sent = totals.rows.map((r) => ({
       channelId: r.channel_id,
       destination: r.destination,
-      status: r.status,
-      count: Number(r.n),
+      status: 'sent' as const,
+      count: Number(r.sent),
     }));
+    return [...pending, ...sent];
   }
 }
 
