@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { mappings } from '../mappings/index.ts';
 import type { MllpServer } from '../listeners/mllp/server.ts';
 import { ChannelManager } from './channels/channel-manager.ts';
@@ -34,7 +35,8 @@ import { StudyOrderLinker } from './dicom/orders/study-order-linker.ts';
 import { ensureStructureDefinitions } from '../mappings/validation/structure-definitions.ts';
 import { createDicomStoreHandler } from './dicom/store-instance.ts';
 import { DicomRouting } from './dicom/routing/dicom-routing.ts';
-import { loadDicomChannels } from './dicom/routing/load-dicom-channels.ts';
+import { DICOM_CHANNELS_SUBDIR, loadDicomChannels } from './dicom/routing/load-dicom-channels.ts';
+import type { DicomChannelSpec } from './dicom/routing/routing-types.ts';
 import { dicomRoutingMetricsFor } from './metrics/dicom-routing-metrics.ts';
 import { openObjectStore } from './objects/open-object-store.ts';
 import type { ObjectStore } from './objects/object-store.ts';
@@ -122,11 +124,14 @@ export async function startEngine(
   const loadChannelSet = () => loadChannels({ dir: config.channelsDir, knownListeners, knownMappings });
 
   const initial = await loadChannelSet();
-  // DICOM channels (channels/dicom/*.yaml): read at start only; a bad file fails the start like an HL7 one.
-  const dicomChannels = await loadDicomChannels({
-    channelsDir: config.channelsDir,
-    knownAes: new Set(config.dicom.remoteAes.map((ae) => ae.aeTitle)),
-  });
+  // DICOM channels (channels/dicom/*.yaml): a bad file fails the start like an HL7 one, and a reload
+  // deploys both kinds or, with any problem, neither.
+  const loadDicomChannelSet = () =>
+    loadDicomChannels({
+      channelsDir: config.channelsDir,
+      knownAes: new Set(config.dicom.remoteAes.map((ae) => ae.aeTitle)),
+    });
+  const dicomChannels = await loadDicomChannelSet();
   const startProblems = [...initial.problems, ...dicomChannels.problems];
   if (startProblems.length > 0) throw new ConfigError(startProblems);
 
@@ -226,15 +231,19 @@ export async function startEngine(
     };
     const mllpPorts = new Map<string, number>();
     const servers: MllpServer[] = [];
+    // Set once DICOM routing exists (below); a reload before then deploys the HL7 channels only.
+    let deployDicom: ((specs: readonly DicomChannelSpec[]) => Promise<unknown>) | null = null;
     const reloadOnce = async (): Promise<{ ok: boolean; problems: string }> => {
-      const next = await loadChannelSet();
-      if (next.problems.length > 0) {
-        const problems = formatProblems(next.problems);
+      const [next, nextDicom] = await Promise.all([loadChannelSet(), loadDicomChannelSet()]);
+      const found = [...next.problems, ...nextDicom.problems];
+      if (found.length > 0) {
+        const problems = formatProblems(found);
         logger.error('channel reload refused; the running channels stay', { problems });
         return { ok: false, problems };
       }
       const diff = await channels.deploy(next.channels);
-      logger.info('channels reloaded', diff);
+      const dicom = deployDicom === null ? null : await deployDicom(nextDicom.channels);
+      logger.info('channels reloaded', { ...diff, ...(dicom === null ? {} : { dicom }) });
       return { ok: true, problems: '' };
     };
     // One reload at a time: the directory watcher and the API may ask at once, and two deploys must not
@@ -245,10 +254,17 @@ export async function startEngine(
       reloading = run.catch(() => undefined);
       return run;
     };
-    const watcher = watchChannels(config.channelsDir, () => {
+    const onChannelsChanged = (): void => {
       reloadChannels().catch((err: unknown) => logger.error('channel reload failed', { error: String(err) }));
+    };
+    // The HL7 channel files and, when the folder exists at start, the DICOM ones (channels/dicom/).
+    const watchers = [
+      watchChannels(config.channelsDir, onChannelsChanged),
+      watchChannels(path.join(config.channelsDir, DICOM_CHANNELS_SUBDIR), onChannelsChanged),
+    ];
+    cleanups.push(async () => {
+      for (const w of watchers) w?.close();
     });
-    cleanups.push(async () => watcher?.close());
 
     const reprocess = async (messageId: string): Promise<{ ok: boolean; message: string }> => {
       const message = await store.get(messageId);
@@ -301,6 +317,7 @@ export async function startEngine(
       storeCopy: createDicomStoreHandler({ db: db.forIngest(), objects, index: dicomIndex, logger }),
     });
     cleanups.push(() => dicomRouting.stop());
+    deployDicom = (specs) => dicomRouting.deploy(specs);
     dicomRoutingMetricsFor(events).attach(dicomRouting);
     const storeDicom = createDicomStoreHandler({
       db: db.forIngest(),

@@ -4,7 +4,7 @@
  * forwarded datasets must be byte-identical to the files sent. Then the queue's durability: a peer
  * that is down at first (attempts recorded, delivered once it is up), dead-letter and a retry over
  * the API, and deliveries queued before an engine restart sent after it — or dead-lettered at the
- * restart when their channel is gone.
+ * restart when their channel is gone. And channels deployed on a reload, without a restart.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -542,4 +542,54 @@ destinations:
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('deploys DICOM channels on a reload (watched folder and API): added, refused when bad, removed', async () => {
+    const scp = await startStorescp(await freeLocalPort());
+    const f = await startApiEngine({ database: 'pglite', configYaml: configFor(scp.port) });
+    const channelFile = path.join(f.channelsDir, 'dicom', 'to-research.yaml');
+    try {
+      const [a, b, c, d] = corpus.rows;
+      await send(f.engine.dicomPort!, corpus, [a!]);
+      expect(await deliveries(f)).toEqual([]);
+
+      // Added: the folder watcher deploys it.
+      await writeFile(channelFile, forwardChannel({ retry: '{ maxAttempts: 3, initialDelayMs: 100 }' }));
+      await waitFor(async () => f.engine.dicomRouting.channels.length === 1, 'the channel deployed', 10_000);
+      await send(f.engine.dicomPort!, corpus, [b!]);
+      await waitFor(
+        async () => (await deliveries(f)).map((x) => x.status).join() === 'sent',
+        'the new instance forwarded',
+        15_000,
+      );
+      expect((await deliveries(f)).map((x) => x.sop_instance_uid)).toEqual([b!.sopInstanceUid]);
+      await expectForwarded(scp, corpus, [b!]);
+
+      // A bad file: the reload is refused, naming it, and the running channel stays.
+      await writeFile(channelFile, 'id: to-research\ndestinations: 12\n');
+      const refused = await f.engine.reloadChannels();
+      expect(refused.ok).toBe(false);
+      expect(refused.problems).toContain('to-research.yaml');
+      await send(f.engine.dicomPort!, corpus, [c!]);
+      await waitFor(
+        async () => (await deliveries(f)).filter((x) => x.status === 'sent').length === 2,
+        'still forwarded under the running channel',
+        15_000,
+      );
+
+      // Removed: nothing more is routed.
+      await rm(channelFile);
+      expect((await f.engine.reloadChannels()).ok).toBe(true);
+      expect(f.engine.dicomRouting.channels).toEqual([]);
+      await send(f.engine.dicomPort!, corpus, [d!]);
+      expect((await deliveries(f)).map((x) => x.sop_instance_uid)).toEqual([
+        b!.sopInstanceUid,
+        c!.sopInstanceUid,
+      ]);
+      const channels = await f.call('GET', '/api/dicom/channels', { token: f.tokens.viewer });
+      expect(channels.body.channels).toEqual([]);
+    } finally {
+      await f.stop();
+      await scp.stop();
+    }
+  }, 90_000);
 });

@@ -1,8 +1,11 @@
 /**
  * DICOM routing in a running engine: the router hook the C-STORE handler asks which deliveries an
  * instance gets and writes them in its index transaction, and one delivery queue per enabled destination of each enabled DICOM channel.
- * Channels are read at engine start (channels/dicom/*.yaml); a change takes a restart, and at start
- * queued deliveries of a channel or destination that is gone or disabled are dead-lettered.
+ * Channels are read at engine start (channels/dicom/*.yaml) and deployed again on a channel reload
+ * (deploy: every queue stopped, then the new set started). At each start or deploy, queued deliveries
+ * of a channel or destination that is gone or disabled are dead-lettered. A C-STORE planned just
+ * before a deploy may still commit a row for a destination the deploy removed: it stays queued until
+ * the next deploy or start dead-letters it.
  */
 import { EventEmitter } from 'node:events';
 import type { DicomListenerConfig } from '../../config/types.ts';
@@ -13,14 +16,14 @@ import { compileDicomTransforms } from '../edit/compile-transforms.ts';
 import type { StoredInstanceInfo } from '../store-instance.ts';
 import { DicomDeliveryQueue } from './dicom-delivery-queue.ts';
 import { DicomDeliveryStore, type DicomDelivery, type DicomDeliveryCount } from './dicom-delivery-store.ts';
-import { createDicomRouter, queueKey, type DicomRoutingHook } from './dicom-router.ts';
+import { createDicomRouter, queueKey, type DicomRoutingHook, type QueuedRoutes } from './dicom-router.ts';
 import type { DicomSender } from './dicom-sender.ts';
 import { createForwardSender } from './forward-sender.ts';
 import type { DicomChannelSpec, DicomDestinationSpec } from './routing-types.ts';
 import { createStoreSender } from './store-sender.ts';
 
-/** last_error of a delivery dead-lettered at start because nothing serves its channel and destination. */
-export const UNSERVED_REASON = 'channel or destination not configured or not enabled at engine start';
+/** last_error of a delivery dead-lettered at a start or deploy because nothing serves its channel and destination. */
+export const UNSERVED_REASON = 'channel or destination not configured or not enabled';
 
 export interface DicomRoutingOptions {
   readonly db: SqlClient;
@@ -43,22 +46,28 @@ export interface DicomRoutingEvents {
 
 export class DicomRouting extends EventEmitter {
   readonly deliveries: DicomDeliveryStore;
+  /** Stable for the C-STORE handler; it asks whichever router the last deploy made. */
   readonly hook: DicomRoutingHook;
-  private readonly queues = new Map<string, DicomDeliveryQueue>();
+  private specs: readonly DicomChannelSpec[];
+  private router: DicomRoutingHook;
+  private queues: Map<string, DicomDeliveryQueue>;
+  private started = false;
+  private stopped = false;
 
   constructor(private readonly options: DicomRoutingOptions) {
     super();
     this.deliveries = new DicomDeliveryStore(options.db);
-    this.hook = createDicomRouter(options.channels, this.deliveries, (routes) => {
+    const kick = (routes: QueuedRoutes): void => {
       for (const key of new Set(routes)) this.queues.get(key)?.kick();
-    });
-    for (const channel of options.channels) {
-      if (!channel.enabled) continue;
-      for (const destination of channel.destinations) {
-        if (!destination.enabled) continue;
-        this.queues.set(queueKey(channel.id, destination.name), this.createQueue(channel, destination));
-      }
-    }
+    };
+    this.specs = options.channels;
+    this.router = createDicomRouter(this.specs, this.deliveries, kick);
+    this.queues = this.createQueues(this.specs);
+    this.hook = {
+      plan: (parsed, ctx) => this.router.plan(parsed, ctx),
+      queue: (tx, plan) => this.router.queue(tx, plan),
+      queued: kick,
+    };
   }
 
   override on<E extends keyof DicomRoutingEvents>(event: E, listener: DicomRoutingEvents[E]): this {
@@ -71,7 +80,23 @@ export class DicomRouting extends EventEmitter {
   }
 
   get channels(): readonly DicomChannelSpec[] {
-    return this.options.channels;
+    return this.specs;
+  }
+
+  /**
+   * Replaces the channels: the running queues stop (each finishes what it is sending), the router
+   * takes the new rules, and, once started, the new queues start after unserved rows are
+   * dead-lettered. Queued rows stay in the table throughout and are sent by the new queues.
+   */
+  async deploy(specs: readonly DicomChannelSpec[]): Promise<{ channels: number; destinations: number }> {
+    const old = this.queues;
+    this.queues = new Map();
+    await Promise.all([...old.values()].map((q) => q.stop()));
+    this.specs = specs;
+    this.router = createDicomRouter(specs, this.deliveries, this.hook.queued);
+    this.queues = this.createQueues(specs);
+    if (this.started && !this.stopped) await this.startQueues();
+    return { channels: specs.length, destinations: this.queues.size };
   }
 
   /** Whether this destination of this channel has a running queue (it exists and both are enabled). */
@@ -84,7 +109,12 @@ export class DicomRouting extends EventEmitter {
    * a channel or destination that is no longer configured or enabled.
    */
   async start(): Promise<void> {
-    const served = [...this.options.channels].flatMap((c) =>
+    this.started = true;
+    await this.startQueues();
+  }
+
+  private async startQueues(): Promise<void> {
+    const served = [...this.specs].flatMap((c) =>
       c.enabled
         ? c.destinations.filter((d) => d.enabled).map((d) => ({ channelId: c.id, destination: d.name }))
         : [],
@@ -104,6 +134,7 @@ export class DicomRouting extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.queues.values()].map((q) => q.stop()));
   }
 
@@ -115,6 +146,18 @@ export class DicomRouting extends EventEmitter {
   /** Waits until no delivery of any queue is due now (tests). */
   async drain(): Promise<void> {
     for (const q of this.queues.values()) await q.drain();
+  }
+
+  private createQueues(specs: readonly DicomChannelSpec[]): Map<string, DicomDeliveryQueue> {
+    const queues = new Map<string, DicomDeliveryQueue>();
+    for (const channel of specs) {
+      if (!channel.enabled) continue;
+      for (const destination of channel.destinations) {
+        if (!destination.enabled) continue;
+        queues.set(queueKey(channel.id, destination.name), this.createQueue(channel, destination));
+      }
+    }
+    return queues;
   }
 
   private createQueue(channel: DicomChannelSpec, destination: DicomDestinationSpec): DicomDeliveryQueue {
