@@ -29,7 +29,7 @@ export interface DicomJsonElement {
 
 export type DicomJsonDataset = { [tag: string]: DicomJsonElement };
 
-const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
+export const BINARY_VRS: ReadonlySet<string> = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
 const NUMBER_VRS = new Set(['DS', 'IS', 'FL', 'FD', 'SL', 'SS', 'UL', 'US', 'SV', 'UV']);
 
 const clean = (s: string): string => s.replace(/\0/g, '');

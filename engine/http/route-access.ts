@@ -85,6 +85,7 @@ export const ROUTE_ACCESS = {
   'GET /dicomweb/studies/:study/series/:series/instances/:instance': 'fhir.read',
   'GET /dicomweb/studies/:study/series/:series/instances/:instance/metadata': 'fhir.read',
   'GET /dicomweb/studies/:study/series/:series/instances/:instance/frames/:frames': 'fhir.read',
+  'GET /dicomweb/studies/:study/series/:series/instances/:instance/bulkdata/*': 'fhir.read',
   'POST /dicomweb/studies': 'messages.submit',
   'POST /dicomweb/studies/:study': 'messages.submit',
 

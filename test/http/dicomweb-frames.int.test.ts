@@ -2,9 +2,12 @@
  * WADO-RS Retrieve Frames against a real engine: multi-frame objects made by DCMTK (native, big
  * endian, JPEG baseline, JPEG-LS with several fragments per frame, RLE) come in over STOW-RS; the
  * frames fetched over HTTP are compared with what `dcmdump +W` writes for the same files, so the
- * expectation comes from DCMTK, not from our reader.
+ * expectation comes from DCMTK, not from our reader. Bulk data too: fetched at the BulkDataURIs the
+ * metadata gives, pixel data against `dcmdump +W`, other elements against the bytes `dcmodify` put in.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +18,7 @@ import {
   type FrameObjectName,
   type FrameObjects,
 } from '../../engine/dicom/web/testing/frame-objects.ts';
+import { parsePart10 } from '../../engine/dicom/parse-part10.ts';
 import { startApiEngine, type ApiFixture } from '../support/api.ts';
 import { toolAvailable } from '../support/tools.ts';
 
@@ -190,5 +194,76 @@ describe.runIf(HAVE_DCMTK)('DICOMweb: WADO-RS frames', () => {
       expect(part!.body.equals(stored), syntax).toBe(true);
     }
     expect((await get(url, `${MULTIPART_DICOM}; transfer-syntax=1.2.840.10008.1.2.1`)).status).toBe(406);
+  });
+
+  it('serves bulk data at the BulkDataURIs the metadata gives: pixel data as frames, other elements as stored', async () => {
+    type Meta = Record<string, { BulkDataURI?: string; Value?: Meta[] }>;
+    const metadataOf = async (url: string): Promise<Meta> => {
+      const res = await f.call<Meta[]>('GET', `${url}/metadata`, { token: f.tokens.analyst });
+      expect(res.status).toBe(200);
+      return res.body[0]!;
+    };
+    const pathOf = (uri: string | undefined): string => {
+      expect(uri?.startsWith(f.baseUrl)).toBe(true);
+      return uri!.slice(f.baseUrl.length);
+    };
+
+    // Native pixel data: one little endian part, the whole value dcmdump writes.
+    const native = await metadataOf(urlOf('native16'));
+    const [raw] = await dcmtkItems('native16');
+    const whole = parts(await get(pathOf(native['7FE00010']?.BulkDataURI)), 'application/octet-stream');
+    expect(whole).toHaveLength(1);
+    expect(whole[0]!.body.equals(raw!)).toBe(true);
+
+    // Encapsulated pixel data: one part per frame, the fragments dcmdump writes (one per frame here).
+    const jpeg = await metadataOf(urlOf('jpegBaseline'));
+    const [, ...fragments] = await dcmtkItems('jpegBaseline');
+    const frames = parts(await get(pathOf(jpeg['7FE00010']?.BulkDataURI)), 'image/jpeg');
+    expect(frames.map((p) => p.body.toString('base64'))).toEqual(fragments.map((b) => b.toString('base64')));
+
+    // Other bulk elements, top level and in a sequence item, put in by DCMTK's dcmodify.
+    const file = path.join(out, 'with-documents.dcm');
+    const top = Buffer.alloc(2000, 'top-level document ');
+    const nested = Buffer.alloc(1500, 'nested document ');
+    await writeFile(path.join(out, 'top.bin'), top);
+    await writeFile(path.join(out, 'nested.bin'), nested);
+    await copyFile(made.objects.native16.file, file);
+    await promisify(execFile)('dcmodify', [
+      '-nb',
+      '-gin',
+      '-if',
+      `(0042,0011)=${path.join(out, 'top.bin')}`,
+      '-if',
+      `(0008,1140)[0].(0042,0011)=${path.join(out, 'nested.bin')}`,
+      file,
+    ]);
+    const bytes = await readFile(file);
+    const { keys } = parsePart10(bytes);
+    const boundary = 'bulk-boundary';
+    const stored = await f.call('POST', '/dicomweb/studies', {
+      token: f.tokens.operator,
+      raw: {
+        body: encodeMultipart(boundary, [{ contentType: 'application/dicom', body: bytes }]),
+        contentType: `${MULTIPART_DICOM}; boundary=${boundary}`,
+      },
+    });
+    expect(stored.status, stored.text).toBe(200);
+    const url = `/dicomweb/studies/${keys.studyInstanceUid}/series/${keys.seriesInstanceUid}/instances/${keys.sopInstanceUid}`;
+    const meta = await metadataOf(url);
+    expect(meta['00420011']?.BulkDataURI).toBe(`${f.baseUrl}${url}/bulkdata/00420011`);
+    const topParts = parts(await get(pathOf(meta['00420011']?.BulkDataURI)), 'application/octet-stream');
+    expect(topParts.map((p) => p.body.equals(top))).toEqual([true]);
+    const nestedUri = meta['00081140']?.Value?.[0]?.['00420011']?.BulkDataURI;
+    expect(nestedUri).toBe(`${f.baseUrl}${url}/bulkdata/00081140/0/00420011`);
+    const nestedParts = parts(await get(pathOf(nestedUri)), 'application/octet-stream');
+    expect(nestedParts.map((p) => p.body.equals(nested))).toEqual([true]);
+
+    // Not bulk data, not there, not a path, not signed in.
+    expect((await get(`${url}/bulkdata/00100010`)).status).toBe(404);
+    expect((await get(`${url}/bulkdata/00081140/3/00420011`)).status).toBe(404);
+    const bad = await get(`${url}/bulkdata/0042001`);
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad)).toContain('not tag[/item/tag...]');
+    expect((await get(`${url}/bulkdata/00420011`, undefined, '')).status).toBe(401);
   });
 });

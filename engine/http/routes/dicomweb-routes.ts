@@ -7,7 +7,9 @@
  *    index), answered with the Store Instances Response (ReferencedSOPSequence, FailedSOPSequence).
  *  - WADO-RS frames of an instance (PS3.18 10.4, Frames resource), cut from the stored pixel data
  *    (frames.ts): native as application/octet-stream, compressed with the media type of its syntax.
- * Not served: rendered images, bulk data retrieval, transcoding (a transfer syntax other than the
+ *  - WADO-RS bulk data at the BulkDataURIs the metadata gives (bulkdata.ts): pixel data as its frames,
+ *    other bulk elements as their value bytes.
+ * Not served: rendered images, transcoding (a transfer syntax other than the
  * stored one is a 406). Every retrieve is audited as dicom.read on study/, series/ or instance/<uid>,
  * every search as dicom.search with parameter names (never values), every store as dicom.store.
  */
@@ -17,6 +19,7 @@ import type { InstanceRecord } from '../../dicom/dicom-index.ts';
 import { DicomParseError, parsePart10 } from '../../dicom/parse-part10.ts';
 import { acceptedDicomTransferSyntax, acceptsDicomJson } from '../../dicom/web/accept.ts';
 import { defaultFrameMedia, isVideoSyntax, negotiateFrameMedia } from '../../dicom/web/frame-media.ts';
+import { BulkDataError, parseBulkDataPath, readBulkData, type BulkData } from '../../dicom/web/bulkdata.ts';
 import { extractFrames, FrameError, parseFrameList, type ExtractedFrames } from '../../dicom/web/frames.ts';
 import {
   instanceJson,
@@ -96,6 +99,12 @@ const QidoQuery = Type.Object(
   { additionalProperties: true },
 );
 const ERRORS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 406: ErrorBody };
+const BulkDataParams = Type.Object({
+  study: Uid,
+  series: Uid,
+  instance: Uid,
+  '*': Type.String({ description: 'tag, or sequence tag / item index / ... / tag, as in a BulkDataURI' }),
+});
 const FrameParts = Type.String({
   description:
     'multipart/related, one part per frame in the order asked: application/octet-stream (native, ' +
@@ -379,19 +388,33 @@ async function retrieveFrames(
     }
     throw new HttpError(status, code, err.message);
   }
-  const served = defaultFrameMedia(extracted.transferSyntaxUid, extracted.encapsulated);
+  return sendStoredParts(request, reply, { ...extracted, parts: extracted.frames }, 'frames');
+}
+
+/** Frames or bulk data as multipart/related, in the media type they are stored in (no transcoding). */
+function sendStoredParts(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  data: {
+    readonly transferSyntaxUid: string;
+    readonly encapsulated: boolean;
+    readonly parts: readonly Buffer[];
+  },
+  what: 'frames' | 'bulk data',
+): FastifyReply {
+  const served = defaultFrameMedia(data.transferSyntaxUid, data.encapsulated);
   const media = negotiateFrameMedia(request.headers.accept, served);
   if (media === null) {
     throw new HttpError(
       406,
       'not-acceptable',
-      `frames are served as multipart/related; type="${served.type}"; transfer-syntax=${served.transferSyntaxUid} (no transcoding here)`,
+      `${what} is served as multipart/related; type="${served.type}"; transfer-syntax=${served.transferSyntaxUid} (no transcoding here)`,
     );
   }
   const boundary = newBoundary();
   const contentType = `${media.type}; transfer-syntax=${media.transferSyntaxUid}`;
   async function* parts(): AsyncGenerator<OutgoingPart> {
-    for (const body of extracted.frames) yield { contentType, body };
+    for (const body of data.parts) yield { contentType, body };
   }
   return reply
     .code(200)
@@ -402,7 +425,64 @@ async function retrieveFrames(
     .send(multipartStream(boundary, parts()));
 }
 
+/** HTTP status of each reason a bulk data retrieve cannot be answered. */
+const BULK_DATA_ERROR_STATUS = {
+  'bad-request': [400, 'bad-request'],
+  'not-found': [404, 'not-found'],
+  unsupported: [501, 'not-implemented'],
+  'invalid-object': [500, 'invalid-stored-object'],
+} as const;
+
+async function retrieveBulkData(
+  ctx: ApiContext,
+  request: FastifyRequest<{ Params: Static<typeof BulkDataParams> }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { '*': pathText, ...scope } = request.params;
+  let data: BulkData;
+  try {
+    const path = parseBulkDataPath(pathText);
+    const [instance] = await instancesOf(ctx, scope);
+    await auditRequest(ctx.audit, request, 'dicom.read', targetOf(scope), {
+      interaction: 'bulkdata',
+      outcome: instance ? 'found' : 'not-found',
+      path: path.join('/'),
+    });
+    if (!instance) throw new HttpError(404, 'not-found', `${targetOf(scope)} not found`);
+    if (path.length === 1 && path[0]!.startsWith('7FE0') && isVideoSyntax(instance.transferSyntaxUid)) {
+      throw new HttpError(
+        501,
+        'not-implemented',
+        'the pixel data of a video stream is served by retrieving the instance',
+      );
+    }
+    data = readBulkData(await readObject(ctx, instance), path);
+  } catch (err) {
+    if (!(err instanceof BulkDataError)) throw err;
+    const [status, code] = BULK_DATA_ERROR_STATUS[err.kind];
+    if (err.kind === 'invalid-object')
+      ctx.logger.error('stored DICOM object has unreadable bulk data', { sopInstanceUid: scope.instance });
+    throw new HttpError(status, code, err.message);
+  }
+  return sendStoredParts(request, reply, data, 'bulk data');
+}
+
 function registerWado(app: App, ctx: ApiContext): void {
+  app.get<{ Params: Static<typeof BulkDataParams> }>(
+    '/dicomweb/studies/:study/series/:series/instances/:instance/bulkdata/*',
+    {
+      schema: {
+        tags: ['dicomweb'],
+        summary: 'WADO-RS: a bulk data element of an instance, at the BulkDataURI its metadata gives',
+        description:
+          'Pixel Data as its frames (native: one little endian part; encapsulated: one part per frame, ' +
+          'as stored), any other bulk element as its value bytes. Audited (dicom.read).',
+        params: BulkDataParams,
+        response: { 200: FrameParts, ...ERRORS, 500: ErrorBody, 501: ErrorBody },
+      },
+    },
+    (request, reply) => retrieveBulkData(ctx, request, reply),
+  );
   app.get<{ Params: Static<typeof FrameParams> }>(
     '/dicomweb/studies/:study/series/:series/instances/:instance/frames/:frames',
     {
