@@ -51,14 +51,23 @@ describe('switchboard CLI', () => {
     it('validates the shipped channels', async () => {
       const r = await cli(['channels', 'validate', '--dir', SHIPPED_CHANNELS]);
       expect(r.stderr).toBe('');
-      expect(r.stdout).toMatch(/^3 channel\(s\) valid/);
+      expect(r.stdout).toMatch(/^3 channel\(s\) valid, 0 DICOM channel\(s\) valid/);
       expect(r.code).toBe(0);
     });
 
     it('lists every problem of bad channel files with file, line, path and expectation', async () => {
       const bad = await badChannels(path.join(dir, 'validate'));
+      const dicomFile = path.join(bad.dir, 'dicom', 'c-bad.yaml');
+      await mkdir(path.dirname(dicomFile), { recursive: true });
+      await writeFile(
+        dicomFile,
+        'id: c-bad\ndestinations:\n  - { name: out, type: dicom-forward, ae: NOWHERE }\n',
+      );
       const r = await cli(['channels', 'validate', '--dir', bad.dir]);
       expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(`${dicomFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: .*NOWHERE`),
+      );
       expect(r.stderr).toContain(
         `${bad.a}:5: destinaton: unknown key "destinaton" (did you mean "destinations"?)`,
       );

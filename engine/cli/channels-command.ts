@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { mappings } from '../../mappings/index.ts';
 import { formatProblems, loadChannels } from '../channels/load.ts';
+import { loadDicomChannels } from '../dicom/routing/load-dicom-channels.ts';
 import { cliEngineConfig } from './cli-config.ts';
 
 /** The channel files as the engine would load them (engine config picks the folder unless `dir` is given). */
@@ -19,16 +20,26 @@ export function registerChannelCommands(program: Command): void {
     .description('channels: validate the files; list, start, pause and stop the running ones');
   channels
     .command('validate')
-    .description('validate every channel file; exit 1 and list every problem if any')
+    .description('validate every channel file, HL7 and DICOM (dicom/); exit 1 and list every problem if any')
     .option('--dir <dir>', 'channel folder (default from config: ./channels)')
     .action(async (opts: { dir?: string }) => {
-      const result = await loadChannelFiles(program, opts.dir);
-      if (result.problems.length > 0) {
-        process.stderr.write(`${formatProblems(result.problems)}\n`);
-        process.stderr.write(`${result.problems.length} problem(s) found\n`);
+      const config = await cliEngineConfig(program, { ...(opts.dir ? { dir: opts.dir } : {}) });
+      const [hl7, dicom] = await Promise.all([
+        loadChannelFiles(program, opts.dir),
+        loadDicomChannels({
+          channelsDir: config.channelsDir,
+          knownAes: new Set(config.dicom.remoteAes.map((ae) => ae.aeTitle)),
+        }),
+      ]);
+      const problems = [...hl7.problems, ...dicom.problems];
+      if (problems.length > 0) {
+        process.stderr.write(`${formatProblems(problems)}\n`);
+        process.stderr.write(`${problems.length} problem(s) found\n`);
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`${result.channels.length} channel(s) valid\n`);
+      process.stdout.write(
+        `${hl7.channels.length} channel(s) valid, ${dicom.channels.length} DICOM channel(s) valid\n`,
+      );
     });
 }
