@@ -96,6 +96,22 @@ async function expectForwarded(
   }
 }
 
+/** An engine on `dir` (data, switchboard.yaml) and `channelsDir`, started again on the same data by each call. */
+function startEngineIn(dir: string, channelsDir: string): ReturnType<typeof startEngine> {
+  return startEngine(
+    {
+      dataDir: path.join(dir, 'data'),
+      channelsDir,
+      configFile: path.join(dir, 'switchboard.yaml'),
+      mllpPort: 0,
+      httpPort: 0,
+      dicomPort: 0,
+      silent: true,
+    },
+    { SWITCHBOARD_BIND_ADDRESS: '127.0.0.1', SWITCHBOARD_ADMIN_PASSWORD: 'correct horse battery staple' },
+  );
+}
+
 const DATABASES = await testDatabases();
 
 describe.runIf(HAVE_DCMTK)('DICOM routing channels', () => {
@@ -423,19 +439,7 @@ destinations:
       path.join(channelsDir, 'dicom', 'to-research.yaml'),
       forwardChannel({ retry: '{ maxAttempts: 100, backoff: fixed, initialDelayMs: 200, jitter: false }' }),
     );
-    const start = () =>
-      startEngine(
-        {
-          dataDir: path.join(dir, 'data'),
-          channelsDir,
-          configFile: path.join(dir, 'switchboard.yaml'),
-          mllpPort: 0,
-          httpPort: 0,
-          dicomPort: 0,
-          silent: true,
-        },
-        { SWITCHBOARD_BIND_ADDRESS: '127.0.0.1', SWITCHBOARD_ADMIN_PASSWORD: 'correct horse battery staple' },
-      );
+    const start = () => startEngineIn(dir, channelsDir);
     let scp: TestStorescp | null = null;
     let engine: Awaited<ReturnType<typeof start>> | null = await start();
     try {
@@ -479,19 +483,7 @@ destinations:
       channelFile,
       forwardChannel({ retry: '{ maxAttempts: 100, backoff: fixed, initialDelayMs: 60000, jitter: false }' }),
     );
-    const start = () =>
-      startEngine(
-        {
-          dataDir: path.join(dir, 'data'),
-          channelsDir,
-          configFile: path.join(dir, 'switchboard.yaml'),
-          mllpPort: 0,
-          httpPort: 0,
-          dicomPort: 0,
-          silent: true,
-        },
-        { SWITCHBOARD_BIND_ADDRESS: '127.0.0.1', SWITCHBOARD_ADMIN_PASSWORD: 'correct horse battery staple' },
-      );
+    const start = () => startEngineIn(dir, channelsDir);
     let engine: Awaited<ReturnType<typeof start>> | null = await start();
     try {
       const rows = corpus.rows.slice(0, 2);

@@ -130,6 +130,8 @@ export class DicomRouting extends EventEmitter {
         },
       );
     }
+    // stop() may have come while the rows were being parked: then nothing starts.
+    if (this.stopped) return;
     for (const q of this.queues.values()) q.start();
   }
 
