@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { mappings } from '../mappings/index.ts';
 import type { MllpServer } from '../listeners/mllp/server.ts';
 import { ChannelManager } from './channels/channel-manager.ts';
@@ -35,7 +34,7 @@ import { StudyOrderLinker } from './dicom/orders/study-order-linker.ts';
 import { ensureStructureDefinitions } from '../mappings/validation/structure-definitions.ts';
 import { createDicomStoreHandler } from './dicom/store-instance.ts';
 import { DicomRouting } from './dicom/routing/dicom-routing.ts';
-import { DICOM_CHANNELS_SUBDIR, loadDicomChannels } from './dicom/routing/load-dicom-channels.ts';
+import { loadDicomChannels } from './dicom/routing/load-dicom-channels.ts';
 import type { DicomChannelSpec } from './dicom/routing/routing-types.ts';
 import { dicomRoutingMetricsFor } from './metrics/dicom-routing-metrics.ts';
 import { openObjectStore } from './objects/open-object-store.ts';
@@ -257,14 +256,9 @@ export async function startEngine(
     const onChannelsChanged = (): void => {
       reloadChannels().catch((err: unknown) => logger.error('channel reload failed', { error: String(err) }));
     };
-    // The HL7 channel files and, when the folder exists at start, the DICOM ones (channels/dicom/).
-    const watchers = [
-      watchChannels(config.channelsDir, onChannelsChanged),
-      watchChannels(path.join(config.channelsDir, DICOM_CHANNELS_SUBDIR), onChannelsChanged),
-    ];
-    cleanups.push(async () => {
-      for (const w of watchers) w?.close();
-    });
+    // The HL7 channel files and the DICOM ones (channels/dicom/): the watch is recursive.
+    const watcher = watchChannels(config.channelsDir, onChannelsChanged);
+    cleanups.push(async () => watcher?.close());
 
     const reprocess = async (messageId: string): Promise<{ ok: boolean; message: string }> => {
       const message = await store.get(messageId);

@@ -544,7 +544,9 @@ destinations:
       await send(f.engine.dicomPort!, corpus, [a!]);
       expect(await deliveries(f)).toEqual([]);
 
-      // Added: the folder watcher deploys it.
+      // Added, in a dicom/ folder made after the start: the (recursive) folder watcher deploys it.
+      await rm(path.dirname(channelFile), { recursive: true, force: true });
+      await mkdir(path.dirname(channelFile));
       await writeFile(channelFile, forwardChannel({ retry: '{ maxAttempts: 3, initialDelayMs: 100 }' }));
       await waitFor(async () => f.engine.dicomRouting.channels.length === 1, 'the channel deployed', 10_000);
       await send(f.engine.dicomPort!, corpus, [b!]);
