@@ -34,7 +34,7 @@ import { StudyOrderLinker } from './dicom/orders/study-order-linker.ts';
 import { ensureStructureDefinitions } from '../mappings/validation/structure-definitions.ts';
 import { createDicomStoreHandler } from './dicom/store-instance.ts';
 import { DicomRouting } from './dicom/routing/dicom-routing.ts';
-import { loadDicomChannels } from './dicom/routing/load-dicom-channels.ts';
+import { loadConfiguredDicomChannels } from './dicom/routing/load-dicom-channels.ts';
 import type { DicomChannelSpec } from './dicom/routing/routing-types.ts';
 import { dicomRoutingMetricsFor } from './metrics/dicom-routing-metrics.ts';
 import { openObjectStore } from './objects/open-object-store.ts';
@@ -125,11 +125,7 @@ export async function startEngine(
   const initial = await loadChannelSet();
   // DICOM channels (channels/dicom/*.yaml): a bad file fails the start like an HL7 one, and a reload
   // deploys both kinds or, with any problem, neither.
-  const loadDicomChannelSet = () =>
-    loadDicomChannels({
-      channelsDir: config.channelsDir,
-      knownAes: new Set(config.dicom.remoteAes.map((ae) => ae.aeTitle)),
-    });
+  const loadDicomChannelSet = () => loadConfiguredDicomChannels(config);
   const dicomChannels = await loadDicomChannelSet();
   const startProblems = [...initial.problems, ...dicomChannels.problems];
   if (startProblems.length > 0) throw new ConfigError(startProblems);

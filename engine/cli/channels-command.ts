@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { mappings } from '../../mappings/index.ts';
 import { formatProblems, loadChannels } from '../channels/load.ts';
-import { loadDicomChannels } from '../dicom/routing/load-dicom-channels.ts';
+import { loadConfiguredDicomChannels } from '../dicom/routing/load-dicom-channels.ts';
 import { cliEngineConfig } from './cli-config.ts';
 
 /** The channel files as the engine would load them (engine config picks the folder unless `dir` is given). */
@@ -26,10 +26,7 @@ export function registerChannelCommands(program: Command): void {
       const config = await cliEngineConfig(program, { ...(opts.dir ? { dir: opts.dir } : {}) });
       const [hl7, dicom] = await Promise.all([
         loadChannelFiles(program, opts.dir),
-        loadDicomChannels({
-          channelsDir: config.channelsDir,
-          knownAes: new Set(config.dicom.remoteAes.map((ae) => ae.aeTitle)),
-        }),
+        loadConfiguredDicomChannels(config),
       ]);
       const problems = [...hl7.problems, ...dicom.problems];
       if (problems.length > 0) {

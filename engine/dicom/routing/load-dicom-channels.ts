@@ -10,6 +10,7 @@ import type { ConfigProblem } from '../../channels/types.ts';
 import { checkChannelDocument, type ChannelDocument } from '../../config/channel-document.ts';
 import { duplicateIdProblems } from '../../config/duplicate-ids.ts';
 import { deepFreeze } from '../../config/freeze.ts';
+import type { EngineConfig } from '../../config/types.ts';
 import { readYamlFile, type YamlSource } from '../../config/yaml-source.ts';
 import { CHANNEL_ID } from '../../channels/schema.ts';
 import { dicomChannelSchema, type DicomChannelSchemaOptions } from './routing-schema.ts';
@@ -58,4 +59,14 @@ export async function loadDicomChannels(opts: LoadDicomChannelsOptions): Promise
   problems.push(...duplicateIdProblems(results, 'DICOM channel'));
   const channels = problems.length === 0 ? results.map((r) => r.channel).filter((c) => c !== null) : [];
   return deepFreeze({ channels, problems });
+}
+
+/** The DICOM channels of an engine configuration: its channel folder, forwards to its remote AEs only. */
+export function loadConfiguredDicomChannels(
+  config: Pick<EngineConfig, 'channelsDir' | 'dicom'>,
+): Promise<LoadDicomChannelsResult> {
+  return loadDicomChannels({
+    channelsDir: config.channelsDir,
+    knownAes: new Set(config.dicom.remoteAes.map((ae) => ae.aeTitle)),
+  });
 }
