@@ -2,11 +2,15 @@ import type { Command } from 'commander';
 import { mappings } from '../../mappings/index.ts';
 import { formatProblems, loadChannels } from '../channels/load.ts';
 import { loadConfiguredDicomChannels } from '../dicom/routing/load-dicom-channels.ts';
+import type { EngineConfig } from '../config/types.ts';
 import { cliEngineConfig } from './cli-config.ts';
 
 /** The channel files as the engine would load them (engine config picks the folder unless `dir` is given). */
 export async function loadChannelFiles(program: Command, dir: string | undefined) {
-  const config = await cliEngineConfig(program, { ...(dir ? { dir } : {}) });
+  return loadConfiguredChannels(await cliEngineConfig(program, { ...(dir ? { dir } : {}) }));
+}
+
+function loadConfiguredChannels(config: EngineConfig) {
   return loadChannels({
     dir: config.channelsDir,
     knownListeners: new Set(config.mllp.map((l) => l.name)),
@@ -25,7 +29,7 @@ export function registerChannelCommands(program: Command): void {
     .action(async (opts: { dir?: string }) => {
       const config = await cliEngineConfig(program, { ...(opts.dir ? { dir: opts.dir } : {}) });
       const [hl7, dicom] = await Promise.all([
-        loadChannelFiles(program, opts.dir),
+        loadConfiguredChannels(config),
         loadConfiguredDicomChannels(config),
       ]);
       const problems = [...hl7.problems, ...dicom.problems];
