@@ -8,7 +8,6 @@
 import { readPart10, type DcmjsDataset, type DcmjsElement } from '../dcmjs-reader.ts';
 import { BINARY_VRS } from '../dicom-json.ts';
 import { extractFrames, FrameError } from './frames.ts';
-import { locatePixelData, PixelDataError } from './pixel-data.ts';
 
 export type BulkDataErrorKind = 'bad-request' | 'not-found' | 'unsupported' | 'invalid-object';
 
@@ -88,18 +87,8 @@ function elementAt(dataset: DcmjsDataset, path: readonly string[]): DcmjsElement
 }
 
 function pixelData(part10: Uint8Array): BulkData {
-  let frames: number;
   try {
-    frames = locatePixelData(part10).image.numberOfFrames ?? 1;
-  } catch (err) {
-    if (err instanceof PixelDataError) throw new BulkDataError('invalid-object', err.message);
-    throw err;
-  }
-  try {
-    const extracted = extractFrames(
-      part10,
-      Array.from({ length: Math.max(frames, 1) }, (_, i) => i + 1),
-    );
+    const extracted = extractFrames(part10, 'all');
     return {
       transferSyntaxUid: extracted.transferSyntaxUid,
       encapsulated: extracted.encapsulated,

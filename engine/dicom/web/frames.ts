@@ -59,8 +59,8 @@ export interface ExtractedFrames {
   readonly frames: readonly Buffer[];
 }
 
-/** The requested frames of a Part-10 object; FrameError says why not. */
-export function extractFrames(part10: Uint8Array, wanted: readonly number[]): ExtractedFrames {
+/** The requested frames of a Part-10 object (`all`: every frame, in order); FrameError says why not. */
+export function extractFrames(part10: Uint8Array, asked: readonly number[] | 'all'): ExtractedFrames {
   let located;
   try {
     located = locatePixelData(part10);
@@ -73,6 +73,7 @@ export function extractFrames(part10: Uint8Array, wanted: readonly number[]): Ex
     throw new FrameError('no-pixel-data', 'the instance has no pixel data, so no frames');
   const numberOfFrames = image.numberOfFrames ?? 1;
   if (numberOfFrames < 1) throw new FrameError('invalid-object', `Number of Frames is ${numberOfFrames}`);
+  const wanted = asked === 'all' ? Array.from({ length: numberOfFrames }, (_, i) => i + 1) : asked;
   const beyond = wanted.find((n) => n < 1 || n > numberOfFrames);
   if (beyond !== undefined) {
     throw new FrameError(

@@ -19,8 +19,20 @@ import type { InstanceRecord } from '../../dicom/dicom-index.ts';
 import { DicomParseError, parsePart10 } from '../../dicom/parse-part10.ts';
 import { acceptedDicomTransferSyntax, acceptsDicomJson } from '../../dicom/web/accept.ts';
 import { defaultFrameMedia, isVideoSyntax, negotiateFrameMedia } from '../../dicom/web/frame-media.ts';
-import { BulkDataError, parseBulkDataPath, readBulkData, type BulkData } from '../../dicom/web/bulkdata.ts';
-import { extractFrames, FrameError, parseFrameList, type ExtractedFrames } from '../../dicom/web/frames.ts';
+import {
+  BulkDataError,
+  parseBulkDataPath,
+  readBulkData,
+  type BulkData,
+  type BulkDataErrorKind,
+} from '../../dicom/web/bulkdata.ts';
+import {
+  extractFrames,
+  FrameError,
+  parseFrameList,
+  type ExtractedFrames,
+  type FrameErrorKind,
+} from '../../dicom/web/frames.ts';
 import {
   instanceJson,
   instanceUrl,
@@ -339,14 +351,15 @@ async function metadata(
   return sendJson(reply, 200, out);
 }
 
-/** HTTP status of each reason a frame retrieve cannot be answered. */
-const FRAME_ERROR_STATUS = {
+/** HTTP status of each reason a frame or bulk data retrieve cannot be answered. */
+const STORED_DATA_ERROR_STATUS = {
   'bad-request': [400, 'bad-request'],
-  // The target resource (the frames) does not exist for this instance.
+  // The target resource (the frames, the bulk data element) does not exist for this instance.
   'no-pixel-data': [404, 'not-found'],
+  'not-found': [404, 'not-found'],
   unsupported: [501, 'not-implemented'],
   'invalid-object': [500, 'invalid-stored-object'],
-} as const;
+} as const satisfies Record<FrameErrorKind | BulkDataErrorKind, readonly [number, string]>;
 
 async function retrieveFrames(
   ctx: ApiContext,
@@ -380,7 +393,7 @@ async function retrieveFrames(
     extracted = extractFrames(await readObject(ctx, instance), wanted);
   } catch (err) {
     if (!(err instanceof FrameError)) throw err;
-    const [status, code] = FRAME_ERROR_STATUS[err.kind];
+    const [status, code] = STORED_DATA_ERROR_STATUS[err.kind];
     if (err.kind === 'invalid-object') {
       ctx.logger.error('stored DICOM object has unreadable pixel data', {
         sopInstanceUid: instance.sopInstanceUid,
@@ -425,14 +438,6 @@ function sendStoredParts(
     .send(multipartStream(boundary, parts()));
 }
 
-/** HTTP status of each reason a bulk data retrieve cannot be answered. */
-const BULK_DATA_ERROR_STATUS = {
-  'bad-request': [400, 'bad-request'],
-  'not-found': [404, 'not-found'],
-  unsupported: [501, 'not-implemented'],
-  'invalid-object': [500, 'invalid-stored-object'],
-} as const;
-
 async function retrieveBulkData(
   ctx: ApiContext,
   request: FastifyRequest<{ Params: Static<typeof BulkDataParams> }>,
@@ -459,7 +464,7 @@ async function retrieveBulkData(
     data = readBulkData(await readObject(ctx, instance), path);
   } catch (err) {
     if (!(err instanceof BulkDataError)) throw err;
-    const [status, code] = BULK_DATA_ERROR_STATUS[err.kind];
+    const [status, code] = STORED_DATA_ERROR_STATUS[err.kind];
     if (err.kind === 'invalid-object')
       ctx.logger.error('stored DICOM object has unreadable bulk data', { sopInstanceUid: scope.instance });
     throw new HttpError(status, code, err.message);
