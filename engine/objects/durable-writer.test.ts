@@ -32,6 +32,18 @@ describe('DurableWriter (worker-thread file writes)', () => {
     expect(await readFile(file)).toEqual(Buffer.alloc(100, 7));
   });
 
+  it('writes a view of shared memory (a C-STORE object) as just its bytes, without taking it', async () => {
+    const shared = Buffer.from(new SharedArrayBuffer(1000));
+    shared.fill(3, 0, 1000);
+    shared.fill(9, 300, 700);
+    const view = shared.subarray(300, 700);
+    const file = path.join(root, 'shared');
+    await writer.write(file, path.join(root, '.tmp-shared'), view);
+    expect(await readFile(file)).toEqual(Buffer.alloc(400, 9));
+    expect(view.length).toBe(400); // still readable here: shared, not transferred
+    expect(view.every((b) => b === 9)).toBe(true);
+  });
+
   it('replaces an existing object whole', async () => {
     const file = path.join(root, 'same');
     await writer.write(file, path.join(root, '.tmp-a'), Buffer.from('first version'));

@@ -67,6 +67,12 @@ export class DurableWriter {
     return new Promise<void>((resolve, reject) => {
       thread.jobs.set(id, { resolve, reject });
       thread.worker.ref();
+      if (body.buffer instanceof SharedArrayBuffer) {
+        // Shared memory (a C-STORE's object, listeners/dicom/store-assembler.ts): the worker reads
+        // these very bytes, nothing is copied. Its writers never change them once handed over.
+        thread.worker.postMessage({ id, file, temp, body });
+        return;
+      }
       // The worker gets its own copy of the bytes as a transferred ArrayBuffer: one memcpy here, no
       // structured clone of a Buffer view (which would clone its whole backing store).
       const own = new Uint8Array(body.length);

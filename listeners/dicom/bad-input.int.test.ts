@@ -15,7 +15,7 @@ import { runDcmtk } from '../../test/support/dcmtk.ts';
 import { toolAvailable } from '../../test/support/tools.ts';
 import { waitFor } from '../../test/support/wait.ts';
 import { start, type DicomServer, type DicomServerEvent, type DicomServerOptions } from './dicom-server.ts';
-import { StoreSink } from './store-sink.ts';
+import { StoreAssembler } from './store-assembler.ts';
 import { RawPeer, abortFields, rejectFields } from './testing/raw-peer.ts';
 
 const HAVE_DCMTK = ['storescu', 'echoscu'].every((t) => toolAvailable(t, 'apt-get install dcmtk'));
@@ -266,13 +266,14 @@ describe.skipIf(!HAVE_DCMTK)('DICOM listener: bad input', () => {
     expect(run.output).toMatch(/Received Store Response \(Refused: OutOfResources\)/);
     expect(stored).toEqual([]);
     expect(events).toContainEqual(expect.objectContaining({ type: 'store-failed', status: 0xa700 }));
-    // What the sink holds once over the limit: nothing.
-    const sink = new StoreSink(1000);
-    sink.write(Buffer.alloc(600));
-    sink.write(Buffer.alloc(600));
-    sink.write(Buffer.alloc(600));
-    expect(sink.overflowed).toBe(true);
-    expect(sink.chunks).toEqual([]);
+    // What the assembler holds once over the limit: nothing.
+    const assembler = new StoreAssembler(Buffer.alloc(200), 1000, 0);
+    assembler.append(Buffer.alloc(600));
+    assembler.append(Buffer.alloc(600));
+    assembler.append(Buffer.alloc(600));
+    expect(assembler.overflowed).toBe(true);
+    expect(assembler.received).toBe(1800);
+    expect(assembler.part10().length).toBe(0);
     await stillServes();
   }, 30_000);
 

@@ -11,6 +11,7 @@ import net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { Implementation } from '../../engine/dicom/dimse/dcmjs-dimse.ts';
 import { PduGuard } from '../../engine/dicom/dimse/pdu-guard.ts';
+import { PDataRouter } from './pdata-router.ts';
 import { SwitchboardScp, normalizeAddress } from './scp.ts';
 import type { DicomServer, DicomServerEvent, DicomServerOptions } from './types.ts';
 
@@ -77,15 +78,32 @@ export async function start(options: DicomServerOptions): Promise<DicomServer> {
     socket.setKeepAlive(true, 60_000);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    // Registered before the Scp's own 'data' listener, so a bad header is refused before it buffers.
     const guard = new PduGuard(maxPduLength);
-    // (No 'data' event can come before the Scp below exists: events fire on a later tick.)
+    const scp = new SwitchboardScp(socket, settings, guard);
+    // dcmjs-dimse's Scp reads the socket through the one 'data' listener its constructor added; the
+    // bytes go to it through the guard (which refuses a bad header before anything buffers it) and
+    // the router (pdata-router.ts: C-STORE requests are taken there, the rest is passed on).
+    const dimseReaders = socket.listeners('data') as ((chunk: Buffer) => void)[];
+    if (dimseReaders.length !== 1) throw new Error('dcmjs-dimse did not add exactly one socket reader');
+    const dimseRead = dimseReaders[0]!;
+    socket.removeAllListeners('data');
+    const router = new PDataRouter({
+      forward: dimseRead,
+      accepted: () => scp.isAccepted(),
+      storeStarted: (command) => scp.storeStarted(command),
+      storeReceived: (command, dataset) => scp.storeReceived(command, dataset),
+      fail: (code, message) => scp.abortWith(code, message),
+      pduTaken: () => scp.notePdu(),
+    });
+    // (No 'data' event can come before this listener exists: events fire on a later tick.)
     socket.on('data', (chunk: Buffer) => {
       const verdict = guard.push(chunk);
-      if (!verdict.ok) scp.abortWith(verdict.code, verdict.reason);
+      if (!verdict.ok) {
+        router.stop();
+        scp.abortWith(verdict.code, verdict.reason);
+      } else router.push(chunk);
     });
     socket.on('error', () => socket.destroy());
-    const scp = new SwitchboardScp(socket, settings, guard);
   };
 
   const server = net.createServer({ noDelay: true, allowHalfOpen: false }, accept);

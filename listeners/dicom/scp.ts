@@ -13,7 +13,6 @@
 import type { Socket } from 'node:net';
 import {
   CEchoResponse,
-  DimseDatasetClass,
   DimseStatus,
   PresentationContextResult,
   RejectResult,
@@ -28,8 +27,6 @@ import {
   type CGetResponseType,
   type CMoveRequest,
   type CMoveResponseType,
-  type CStoreRequest,
-  type DimseDataset,
   type PresentationContext,
 } from '../../engine/dicom/dimse/dcmjs-dimse.ts';
 import {
@@ -39,13 +36,16 @@ import {
   providerAbortPdu,
 } from '../../engine/dicom/dimse/associate-rq-check.ts';
 import { decideContext } from '../../engine/dicom/dimse/negotiation.ts';
+import { part10Header } from '../../engine/dicom/dimse/part10.ts';
+import { isUid } from '../../engine/dicom/dimse/uids.ts';
 import type { PduGuard } from '../../engine/dicom/dimse/pdu-guard.ts';
 import type { LoadedInstance, RetrieveSource } from '../../engine/dicom/retrieve/retrieve-source.ts';
 import { answerFind } from './find-responder.ts';
 import { answerGet, answerMove } from './retrieve-responder.ts';
 import { GetSender } from './get-sender.ts';
 import { handleStore } from './store-handler.ts';
-import { StoreSink } from './store-sink.ts';
+import type { StoreCommand } from './pdata-router.ts';
+import { StoreAssembler } from './store-assembler.ts';
 import { storeResponsePdu } from './store-response-pdu.ts';
 import type {
   DicomAbortCode,
@@ -77,11 +77,6 @@ export interface ScpSettings {
   readonly track: (work: Promise<unknown>) => void;
 }
 
-interface PendingStore {
-  readonly sink: StoreSink;
-  readonly context: PresentationContext | undefined;
-}
-
 /** IPv4-mapped IPv6 (::ffff:127.0.0.1) compares as plain IPv4. */
 export function normalizeAddress(address: string): string {
   const lower = address.toLowerCase();
@@ -110,11 +105,13 @@ const CONTEXT_RESULT = {
 const FINAL = (status: number): boolean => status !== 0xff00 && status !== 0xff01;
 
 export class SwitchboardScp extends Scp {
-  private readonly pendingStores = new WeakMap<CStoreRequest, PendingStore>();
   /** Message IDs of running C-FINDs, C-MOVEs and C-GETs, true once cancelled. */
   private readonly runningFinds = new Map<number, boolean>();
   private callingAe = '';
   private peerMaxPduLength = 0;
+  private association: Association | undefined;
+  /** Size of this association's last object: the next one's buffer starts that big. */
+  private lastObjectSize = 0;
   private getSender: GetSender | undefined;
   private readonly remoteAddress: string;
   /** negotiating -> accepted -> ended (released, aborted, lost), or negotiating -> ended (rejected). */
@@ -140,6 +137,11 @@ export class SwitchboardScp extends Scp {
         this.ended('connection-lost', 'connection closed');
       }
     });
+  }
+
+  /** The association was accepted and has not ended. */
+  isAccepted(): boolean {
+    return this.state === 'accepted';
   }
 
   /** Ends the association: A-ABORT from us (PS3.8 9.3.8, source 2), then the connection goes. */
@@ -205,6 +207,7 @@ export class SwitchboardScp extends Scp {
     // The peer's receive limit, before it is replaced by ours (dcmjs-dimse keeps one value for both).
     this.peerMaxPduLength = association.getMaxPduLength();
     this.callingAe = callingAe;
+    this.association = association;
     const reject = (reason: DicomRejectReason): void => {
       const { source, reason: code } = REJECT_SOURCE_AND_REASON[reason];
       this.state = 'ended';
@@ -350,40 +353,33 @@ export class SwitchboardScp extends Scp {
     if (this.runningFinds.has(messageId)) this.runningFinds.set(messageId, true);
   }
 
-  override createStoreWritableStream(
-    context: PresentationContext | undefined,
-    request: CStoreRequest,
-  ): StoreSink {
-    const sink = new StoreSink(this.settings.maxObjectBytes);
-    this.pendingStores.set(request, { sink, context });
+  /** A C-STORE-RQ whose dataset follows (pdata-router.ts): where its fragments go. */
+  storeStarted(command: StoreCommand): StoreAssembler | { readonly abort: string } {
+    const context = this.contextOf(command.contextId);
+    if (context === undefined) return { abort: 'C-STORE on an unknown presentation context' };
+    const transferSyntaxUid = context.getAcceptedTransferSyntaxUid();
+    // The Part-10 header goes in front of the dataset as it arrives; UIDs it cannot carry are
+    // refused by handleStore before the bytes are used.
+    const header =
+      transferSyntaxUid !== undefined && isUid(command.sopClassUid) && isUid(command.sopInstanceUid)
+        ? part10Header({
+            sopClassUid: command.sopClassUid,
+            sopInstanceUid: command.sopInstanceUid,
+            transferSyntaxUid,
+            sourceAeTitle: this.callingAe,
+          })
+        : Buffer.alloc(0);
     this.receivingStore = true;
-    return sink;
+    return new StoreAssembler(header, this.settings.maxObjectBytes, this.lastObjectSize);
   }
 
-  /** dcmjs-dimse wants a Dataset for the request; an empty one, since we never parse what we store. */
-  override createDatasetFromStoreWritableStream(
-    _writable: unknown,
-    context: PresentationContext | undefined,
-    callback: (dataset: DimseDataset) => void,
-  ): void {
-    callback(new DimseDatasetClass({}, context?.getAcceptedTransferSyntaxUid()));
-  }
-
-  override cStoreRequest(request: CStoreRequest): void {
+  /** Its last fragment came: store it, and answer once that is settled. */
+  storeReceived(command: StoreCommand, dataset: StoreAssembler): void {
     this.receivingStore = false;
-    const pending = this.pendingStores.get(request);
-    this.pendingStores.delete(request);
-    const context = pending?.context;
-    if (pending === undefined || context === undefined) {
-      // A C-STORE on a presentation context that was never proposed: nothing to answer on.
-      this.abortWith('unexpected-pdu', 'C-STORE on an unknown presentation context');
-      return;
-    }
-    const fields = {
-      sopClassUid: String(request.getAffectedSopClassUid() ?? ''),
-      sopInstanceUid: String(request.getAffectedSopInstanceUid() ?? ''),
-    };
-    const work = handleStore(fields, context, pending.sink, {
+    this.lastObjectSize = dataset.part10().length;
+    const context = this.contextOf(command.contextId)!;
+    const fields = { sopClassUid: command.sopClassUid, sopInstanceUid: command.sopInstanceUid };
+    const work = handleStore(fields, context, dataset, {
       callingAe: this.callingAe,
       remoteAddress: this.remoteAddress,
       maxObjectBytes: this.settings.maxObjectBytes,
@@ -392,12 +388,12 @@ export class SwitchboardScp extends Scp {
     }).then(({ status, comment }) => {
       this.completed('C-STORE', status);
       if (this.conn.destroyed) return;
-      // Written here, not through `callback` (dcmjs-dimse encodes every response with dcmjs):
+      // Written here, not through dcmjs-dimse (which encodes every response with dcmjs):
       // store-response-pdu.ts has the measurement.
       this.conn.write(
         storeResponsePdu({
-          presentationContextId: context.getPresentationContextId(),
-          messageIdBeingRespondedTo: request.getMessageId(),
+          presentationContextId: command.contextId,
+          messageIdBeingRespondedTo: command.messageId,
           sopClassUid: fields.sopClassUid,
           sopInstanceUid: fields.sopInstanceUid,
           status,
@@ -406,5 +402,15 @@ export class SwitchboardScp extends Scp {
       );
     });
     this.settings.track(work);
+  }
+
+  /** A PDU taken by the router counts as traffic for dcmjs-dimse's PDU timeout (60 s idle). */
+  notePdu(): void {
+    // Not in dcmjs-dimse's typings: the time of the last PDU its interval timer compares against.
+    (this as unknown as { lastPduTime: number }).lastPduTime = Date.now();
+  }
+
+  private contextOf(id: number): PresentationContext | undefined {
+    return this.association?.getPresentationContexts().find((c) => c.id === id)?.context;
   }
 }

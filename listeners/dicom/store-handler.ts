@@ -1,6 +1,6 @@
 /**
  * The C-STORE SCP decision for one received dataset (PS3.4 B.2.3): refuse what cannot be stored
- * before anything is written, else hand a Part-10 file of the bytes as received to onStore, and
+ * before anything is written, else hand the Part-10 object of the bytes as received to onStore, and
  * answer success only once it resolved.
  *   0x0122 the request's SOP class is not the presentation context's (the class is not served there)
  *   0xA900 the dataset names another SOP class than the request (data set does not match SOP class)
@@ -9,9 +9,8 @@
  */
 import { PresentationContextResult, type PresentationContext } from '../../engine/dicom/dimse/dcmjs-dimse.ts';
 import { datasetSopUids } from '../../engine/dicom/dimse/dataset-sop-uids.ts';
-import { wrapPart10 } from '../../engine/dicom/dimse/part10.ts';
 import { isUid } from '../../engine/dicom/dimse/uids.ts';
-import type { StoreSink } from './store-sink.ts';
+import type { StoreAssembler } from './store-assembler.ts';
 import type { DicomServerEvent, OnStore } from './types.ts';
 
 /** C-STORE statuses (PS3.4 B.2.3). */
@@ -39,7 +38,7 @@ export interface StoreRequestFields {
 export async function handleStore(
   request: StoreRequestFields,
   context: PresentationContext,
-  sink: StoreSink,
+  dataset: StoreAssembler,
   ctx: StoreContext,
 ): Promise<{ status: number; comment?: string }> {
   const failed = (status: number, reason: string, error?: unknown): { status: number; comment: string } => {
@@ -64,21 +63,19 @@ export async function handleStore(
   if (!isUid(sopClassUid) || !isUid(sopInstanceUid)) {
     return failed(StoreStatus.CannotUnderstand, 'Invalid affected SOP class or instance UID');
   }
-  if (sink.overflowed) {
+  if (dataset.overflowed) {
     return failed(StoreStatus.OutOfResources, `Dataset over ${ctx.maxObjectBytes} bytes`);
   }
-  if (sink.received === 0) return failed(StoreStatus.CannotUnderstand, 'Empty dataset');
-  const named = datasetSopUids(sink.head(), transferSyntaxUid);
+  if (dataset.received === 0) return failed(StoreStatus.CannotUnderstand, 'Empty dataset');
+  const named = datasetSopUids(dataset.dataset(), transferSyntaxUid);
   if (named?.sopClassUid != null && named.sopClassUid !== sopClassUid) {
     return failed(StoreStatus.DataSetDoesNotMatchSopClass, 'Dataset SOP class differs from the request');
   }
   if (named?.sopInstanceUid != null && named.sopInstanceUid !== sopInstanceUid) {
     return failed(StoreStatus.CannotUnderstand, 'Dataset SOP instance differs from the request');
   }
-  const bytes = wrapPart10(
-    { sopClassUid, sopInstanceUid, transferSyntaxUid, sourceAeTitle: ctx.callingAe },
-    sink.chunks,
-  );
+  // The Part-10 header went in front of the dataset when the command came (scp.ts storeStarted).
+  const bytes = dataset.part10();
   try {
     await ctx.onStore(bytes, {
       callingAe: ctx.callingAe,

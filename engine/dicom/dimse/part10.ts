@@ -56,11 +56,16 @@ export function encodeFileMeta(meta: FileMeta): Buffer {
   return Buffer.concat([element(0x0002, 0x0000, 'UL', groupLength), body]);
 }
 
+/** Preamble + "DICM" + meta group: what goes in front of the dataset. */
+export function part10Header(meta: FileMeta): Buffer {
+  const preamble = Buffer.alloc(132);
+  preamble.write('DICM', 128, 'latin1');
+  return Buffer.concat([preamble, encodeFileMeta(meta)]);
+}
+
 /** Preamble + "DICM" + meta group + the dataset bytes as given. */
 export function wrapPart10(meta: FileMeta, dataset: readonly Buffer[]): Buffer {
-  const header = Buffer.alloc(132);
-  header.write('DICM', 128, 'latin1');
-  return Buffer.concat([header, encodeFileMeta(meta), ...dataset]);
+  return Buffer.concat([part10Header(meta), ...dataset]);
 }
 
 /**
