@@ -7,6 +7,7 @@
 import { PIXEL_DATA_TAG, readPart10, type DcmjsDataset, type DcmjsFile } from './dcmjs-reader.ts';
 import { checkDatasetStructure, readMetaSpan } from './part10-structure.ts';
 import { bulkDataUri, toDicomJson, type DicomJsonDataset } from './dicom-json.ts';
+import { readPart10Fast } from './fast-part10-reader.ts';
 
 export interface Part10Meta {
   readonly transferSyntaxUid: string;
@@ -87,6 +88,9 @@ const TAG = {
   BitsAllocated: '00280100',
 } as const;
 
+/** The dataset elements assembleInstance reads (the fast reader keeps only these as dcmjs-shaped values). */
+export const DATASET_KEY_TAGS: readonly string[] = Object.values(TAG).filter((t) => !t.startsWith('0002'));
+
 const ENCAPSULATED_NOT = new Set([
   '1.2.840.10008.1.2',
   '1.2.840.10008.1.2.1',
@@ -94,10 +98,24 @@ const ENCAPSULATED_NOT = new Set([
   '1.2.840.10008.1.2.2',
 ]);
 
+/**
+ * Tries the single-pass reader (fast-part10-reader.ts) first; anything it does not handle exactly
+ * like dcmjs (big endian, deflate, other character sets, unusual encodings) goes through dcmjs.
+ */
 export function parsePart10(bytes: Uint8Array): ParsedInstance {
+  return readPart10Fast(bytes) ?? parsePart10WithDcmjs(bytes);
+}
+
+/** Throws 'not-part10' unless the bytes have the 128-byte preamble and "DICM". */
+export function assertPart10Prefix(bytes: Uint8Array): void {
   if (bytes.byteLength < 132 || Buffer.from(bytes.buffer, bytes.byteOffset + 128, 4).toString() !== 'DICM') {
     throw new DicomParseError('not-part10', 'not a DICOM Part-10 object (no DICM prefix at offset 128)');
   }
+}
+
+/** The dcmjs path: the reference the fast reader must match, and its fallback. */
+export function parsePart10WithDcmjs(bytes: Uint8Array): ParsedInstance {
+  assertPart10Prefix(bytes);
   // Before dcmjs: it stops at Pixel Data and reads a cut value without complaint.
   const span = readMetaSpan(bytes);
   if (span.transferSyntaxUid) {
@@ -110,7 +128,21 @@ export function parsePart10(bytes: Uint8Array): ParsedInstance {
   } catch (err) {
     throw new DicomParseError('unreadable', `DICOM dataset could not be read: ${(err as Error).message}`);
   }
-  const { meta: m, dict: d } = file;
+  return assembleInstance(file.meta, file.dict, PIXEL_DATA_TAG in file.dict, bytes.byteLength);
+}
+
+/**
+ * Meta, keys and DICOM JSON from dcmjs-shaped datasets (file meta and dataset up to Pixel Data);
+ * `hasPixelData` when the dataset reached (7FE0,0010). `dicomJson`: toDicomJson(d) when the
+ * caller already has it (the fast reader builds it while reading).
+ */
+export function assembleInstance(
+  m: DcmjsDataset,
+  d: DcmjsDataset,
+  hasPixelData: boolean,
+  size: number,
+  dicomJson?: DicomJsonDataset,
+): ParsedInstance {
   const transferSyntaxUid = str(m, TAG.TransferSyntaxUID);
   if (!transferSyntaxUid) throw new DicomParseError('unreadable', 'file meta has no TransferSyntaxUID');
 
@@ -135,8 +167,8 @@ export function parsePart10(bytes: Uint8Array): ParsedInstance {
     instanceNumber: int(d, TAG.InstanceNumber),
   };
 
-  const json = toDicomJson(d);
-  if (PIXEL_DATA_TAG in d) {
+  const json = dicomJson ?? toDicomJson(d);
+  if (hasPixelData) {
     // Not read (see dcmjs-reader): the VR is the conventional one, the bytes stay in the object.
     const vr =
       !ENCAPSULATED_NOT.has(transferSyntaxUid) || (int(d, TAG.BitsAllocated) ?? 16) <= 8 ? 'OB' : 'OW';
@@ -153,7 +185,7 @@ export function parsePart10(bytes: Uint8Array): ParsedInstance {
     },
     keys,
     json,
-    size: bytes.byteLength,
+    size,
   };
 }
 
