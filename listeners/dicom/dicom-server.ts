@@ -84,8 +84,13 @@ export async function start(options: DicomServerOptions): Promise<DicomServer> {
     // bytes go to it through the guard (which refuses a bad header before anything buffers it) and
     // the router (pdata-router.ts: C-STORE requests are taken there, the rest is passed on).
     const dimseReaders = socket.listeners('data') as ((chunk: Buffer) => void)[];
-    if (dimseReaders.length !== 1) throw new Error('dcmjs-dimse did not add exactly one socket reader');
-    const dimseRead = dimseReaders[0]!;
+    const dimseRead = dimseReaders[0];
+    if (dimseReaders.length !== 1 || dimseRead === undefined) {
+      // Only a dcmjs-dimse other than the pinned one could do this: refuse the connection, keep serving.
+      onEvent({ type: 'server-error', message: 'dcmjs-dimse did not add exactly one socket reader' });
+      socket.destroy();
+      return;
+    }
     socket.removeAllListeners('data');
     const router = new PDataRouter({
       forward: dimseRead,
