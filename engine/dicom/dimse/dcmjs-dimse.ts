@@ -30,7 +30,6 @@ export const VERIFICATION_SOP_CLASS = dimse.constants.SopClass.Verification;
 export type Association = InstanceType<DcmjsDimse['association']['Association']>;
 export type PresentationContext = InstanceType<DcmjsDimse['association']['PresentationContext']>;
 export type CEchoRequest = InstanceType<DcmjsDimse['requests']['CEchoRequest']>;
-export type CStoreRequest = InstanceType<DcmjsDimse['requests']['CStoreRequest']>;
 export type CEchoResponseType = InstanceType<DcmjsDimse['responses']['CEchoResponse']>;
 export type CFindRequest = InstanceType<DcmjsDimse['requests']['CFindRequest']>;
 export type CFindResponseType = InstanceType<DcmjsDimse['responses']['CFindResponse']>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IMPLEMENTATION_CLASS_UID, encodeFileMeta, part10DatasetOffset, wrapPart10 } from './part10.ts';
+import { IMPLEMENTATION_CLASS_UID, encodeFileMeta, part10DatasetOffset, part10Header } from './part10.ts';
 import { isUid } from './uids.ts';
 
 const meta = {
@@ -12,7 +12,7 @@ const meta = {
 describe('Part-10 wrapping', () => {
   it('writes preamble, DICM, a meta group whose length is right, then the dataset untouched', () => {
     const dataset = [Buffer.from([0x08, 0x00, 0x18, 0x00]), Buffer.from('rest-of-dataset')];
-    const file = wrapPart10(meta, dataset);
+    const file = Buffer.concat([part10Header(meta), ...dataset]);
     expect(file.subarray(0, 128).every((b) => b === 0)).toBe(true);
     expect(file.toString('latin1', 128, 132)).toBe('DICM');
     const offset = part10DatasetOffset(file);

@@ -63,11 +63,6 @@ export function part10Header(meta: FileMeta): Buffer {
   return Buffer.concat([preamble, encodeFileMeta(meta)]);
 }
 
-/** Preamble + "DICM" + meta group + the dataset bytes as given. */
-export function wrapPart10(meta: FileMeta, dataset: readonly Buffer[]): Buffer {
-  return Buffer.concat([part10Header(meta), ...dataset]);
-}
-
 /**
  * Where the dataset starts in a Part-10 file: after the meta group, whose length (0002,0000) is the
  * first element. Throws if the file has no "DICM" prefix or no group length.
